@@ -1,0 +1,130 @@
+#include "api/docs_api.hpp"
+
+#include "core/resources.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <functional>
+#include <memory>
+
+namespace modu::api {
+namespace {
+
+boost::json::value to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      boost::json::object object;
+      for (const auto& entry : node) object[entry.first.as<std::string>()] = to_json(entry.second);
+      return object;
+    }
+    case YAML::NodeType::Sequence: {
+      boost::json::array array;
+      for (const auto& item : node) array.push_back(to_json(item));
+      return array;
+    }
+    case YAML::NodeType::Scalar: {
+      const auto& text = node.Scalar();
+      if (node.Tag() != "?") return boost::json::string(text);  // quoted: a string, whatever it reads as
+      if (text == "true") return true;
+      if (text == "false") return false;
+      if (text == "null" || text == "~") return nullptr;
+      std::int64_t integer = 0;
+      if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), integer);
+          ec == std::errc() && end == text.data() + text.size()) {
+        return integer;
+      }
+      double number = 0;
+      if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+          ec == std::errc() && end == text.data() + text.size()) {
+        return number;
+      }
+      return boost::json::string(text);
+    }
+    default:
+      return nullptr;
+  }
+}
+
+std::string_view content_type_of(std::string_view name) {
+  if (name.ends_with(".html")) return "text/html; charset=utf-8";
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (name.ends_with(".png")) return "image/png";
+  return "application/octet-stream";
+}
+
+/// A built-in file with a strong validator, so browsers revalidate cheaply.
+struct StaticFile {
+  std::string_view bytes;
+  std::string content_type;
+  std::string etag;
+};
+
+StaticFile static_file(std::string_view resource, std::string_view bytes) {
+  return {bytes, std::string(content_type_of(resource)),
+          fmt::format("\"{:016x}\"", std::hash<std::string_view>{}(bytes))};
+}
+
+http::Response serve(const StaticFile& file, const http::Request& request) {
+  http::Response response;
+  response.set_header("ETag", file.etag);
+  response.set_header("Cache-Control", "public, max-age=3600");
+  if (request.header("If-None-Match") == std::optional<std::string_view>(file.etag)) {
+    response.status = 304;
+    response.content_type.clear();
+    return response;
+  }
+  response.content_type = file.content_type;
+  response.static_body = file.bytes;
+  return response;
+}
+
+}  // namespace
+
+boost::json::value openapi_document() {
+  auto text = resources::find("openapi/openapi.yaml");
+  if (!text) throw std::logic_error("openapi/openapi.yaml is not built in");
+  return to_json(YAML::Load(std::string(*text)));
+}
+
+void add_docs_routes(http::Router& router) {
+  auto document = std::make_shared<const std::string>(boost::json::serialize(openapi_document()));
+  router.add(http::Method::get, "/v3/api-docs", [document](http::Request&) -> boost::asio::awaitable<http::Reply> {
+    http::Response response;
+    response.static_body = *document;
+    co_return response;
+  });
+
+  router.add(http::Method::get, "/swagger-ui", [](http::Request&) -> boost::asio::awaitable<http::Reply> {
+    http::Response response;
+    response.status = 301;
+    response.content_type.clear();
+    response.set_header("Location", "/swagger-ui/");
+    co_return response;
+  });
+
+  auto index = std::make_shared<const StaticFile>(
+      static_file("index.html", *resources::find("web/swagger-ui/index.html")));
+  router.add(http::Method::get, "/swagger-ui/",
+             [index](http::Request& request) -> boost::asio::awaitable<http::Reply> { co_return serve(*index, request); });
+
+  auto assets = std::make_shared<std::vector<std::pair<std::string, StaticFile>>>();
+  for (auto name : resources::names()) {
+    if (!name.starts_with("swagger-ui/")) continue;
+    const auto file = name.substr(std::string_view("swagger-ui/").size());
+    assets->emplace_back(std::string(file), static_file(file, *resources::find(name)));
+  }
+  router.add(http::Method::get, "/swagger-ui/{file}",
+             [assets](http::Request& request) -> boost::asio::awaitable<http::Reply> {
+               const auto& wanted = request.param("file");
+               for (const auto& [name, file] : *assets) {
+                 if (name == wanted) co_return serve(file, request);
+               }
+               co_return Error::not_found(fmt::format("no file named '{}'", wanted));
+             });
+}
+
+}  // namespace modu::api

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "app/config.hpp"
+#include "core/clock.hpp"
+#include "core/worker_pool.hpp"
+#include "domain/common/common_data.hpp"
+#include "http/pipeline.hpp"
+#include "obs/metrics.hpp"
+#include "storage/database.hpp"
+
+#include <memory>
+
+namespace modu::app {
+
+/// The composition root: builds every part once, from the configuration inward
+/// (storage, then services, then transports), and hands each its dependencies.
+class Application {
+ public:
+  /// Opens the database and brings its schema up to date. `clock` may be a test's.
+  explicit Application(Config config, std::shared_ptr<Clock> clock = std::make_shared<SystemClock>());
+  ~Application();
+
+  /// The whole request handling, without sockets: what the server runs and what
+  /// in-process tests drive.
+  const http::Pipeline& pipeline() const { return *pipeline_; }
+  const Config& config() const { return config_; }
+  storage::Database& database() { return *database_; }
+
+  /// Listens, serves until SIGTERM/SIGINT drains it, and returns the exit code.
+  int serve();
+
+ private:
+  Config config_;
+  std::shared_ptr<Clock> clock_;
+  obs::Metrics metrics_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<storage::Database> database_;
+  common::CommonData common_;
+  std::unique_ptr<http::Pipeline> pipeline_;
+};
+
+}  // namespace modu::app

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace modu {
+
+struct CorsConfig {
+  std::vector<std::string> allowed_origins;
+  int max_age_seconds;
+};
+
+struct ServerConfig {
+  std::string host;
+  std::uint16_t port;
+  unsigned io_threads;  ///< resolved: never 0
+  std::size_t body_limit_bytes;
+  std::size_t header_limit_bytes;
+  int read_timeout_seconds;
+  int idle_timeout_seconds;
+  int drain_timeout_seconds;
+  CorsConfig cors;
+};
+
+struct StorageConfig {
+  std::string data_dir;
+  std::string database_url;  ///< resolved: "sqlite:<path>" or "mysql://..."
+  unsigned pool_size;
+  unsigned worker_threads;
+  int busy_timeout_ms;
+};
+
+struct AuthConfig {
+  std::string jwt_secret;
+};
+
+struct LogConfig {
+  std::string level;
+  std::string format;
+  bool access_log;
+};
+
+struct Config {
+  std::string profile;
+  ServerConfig server;
+  StorageConfig storage;
+  AuthConfig auth;
+  LogConfig log;
+};
+
+/// Where settings come from, weakest first: the built-in application.yml, the
+/// profile's file, `--config` files, the environment, then command-line flags.
+struct ConfigSources {
+  std::string profile;                         ///< empty: MODU_PROFILE, else "dev"
+  std::vector<std::string> files;              ///< --config
+  std::map<std::string, std::string> flags;    ///< key path -> value, e.g. server.port
+  std::map<std::string, std::string> environment;  ///< usually the process environment
+};
+
+/// Bad configuration: the message names the key.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Loads, merges and validates; throws ConfigError naming the offending key.
+Config load_config(const ConfigSources& sources);
+
+/// The process environment as a map, for ConfigSources::environment.
+std::map<std::string, std::string> process_environment();
+
+/// The environment variable that overrides a key: server.bodyLimitBytes -> MODU_SERVER_BODY_LIMIT_BYTES
+std::string environment_name(const std::string& key_path);
+
+}  // namespace modu

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <optional>
+#include <type_traits>
+
+namespace modu {
+
+/// A fixed set of threads for blocking work (SQL, password hashing, image decoding),
+/// so that an I/O thread never blocks. A coroutine hops onto the pool, runs the
+/// work, and hops back to the executor it came from.
+/// @par Thread safety
+/// `run()` may be awaited from any executor concurrently.
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::size_t threads) : pool_(threads) {}
+  ~WorkerPool() { stop(); }
+
+  /// Runs `work()` on a pool thread; its result (or exception) comes back to the caller.
+  template <class Work>
+  auto run(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work>> {
+    using T = std::invoke_result_t<Work>;
+    auto home = co_await boost::asio::this_coro::executor;
+    co_await boost::asio::post(pool_.get_executor(), boost::asio::use_awaitable);
+    std::exception_ptr failure;
+    if constexpr (std::is_void_v<T>) {
+      try {
+        work();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      co_await boost::asio::post(home, boost::asio::use_awaitable);
+      if (failure) std::rethrow_exception(failure);
+    } else {
+      std::optional<T> result;
+      try {
+        result.emplace(work());
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      co_await boost::asio::post(home, boost::asio::use_awaitable);
+      if (failure) std::rethrow_exception(failure);
+      co_return std::move(*result);
+    }
+  }
+
+  /// Finishes queued work and joins the threads.
+  void stop() {
+    pool_.join();
+  }
+
+ private:
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace modu

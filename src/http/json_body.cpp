@@ -1,0 +1,77 @@
+#include "http/json_body.hpp"
+
+#include <boost/json/parse.hpp>
+#include <fmt/format.h>
+
+namespace modu::http {
+namespace {
+
+bool is_json_media_type(std::string_view content_type) {
+  const auto semicolon = content_type.find(';');
+  auto media = content_type.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (media.size() != 16) return false;
+  constexpr std::string_view kJson = "application/json";
+  for (std::size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+Error wrong_type(std::string_view name, std::string_view expected) {
+  return Error::validation(fmt::format("field '{}' must be {}", name, expected));
+}
+
+Error missing(std::string_view name) { return Error::validation(fmt::format("field '{}' is required", name)); }
+
+}  // namespace
+
+Result<boost::json::object> read_json_object(const Request& request) {
+  if (auto type = request.header("Content-Type"); type && !is_json_media_type(*type)) {
+    return Error{Errc::unsupported_media_type, fmt::format("expected Content-Type application/json, not '{}'", *type)};
+  }
+  if (request.body.empty()) return Error::validation("the request body must be a JSON object");
+  boost::system::error_code ec;
+  auto value = boost::json::parse(request.body, ec);
+  if (ec) return Error{Errc::malformed_json, fmt::format("the request body is not valid JSON: {}", ec.message())};
+  if (!value.is_object()) return Error::validation("the request body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+Result<std::string> Fields::required_string(std::string_view name) const {
+  auto value = optional_string(name);
+  if (!value) return value.error();
+  if (!*value) return missing(name);
+  return std::move(**value);
+}
+
+Result<std::optional<std::string>> Fields::optional_string(std::string_view name) const {
+  const auto* value = object_.if_contains(name);
+  if (!value || value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) return wrong_type(name, "a string");
+  return std::optional<std::string>(std::string(value->as_string()));
+}
+
+Result<std::int64_t> Fields::required_int(std::string_view name) const {
+  auto value = optional_int(name);
+  if (!value) return value.error();
+  if (!*value) return missing(name);
+  return **value;
+}
+
+Result<std::optional<std::int64_t>> Fields::optional_int(std::string_view name) const {
+  const auto* value = object_.if_contains(name);
+  if (!value || value->is_null()) return std::optional<std::int64_t>();
+  if (value->is_int64()) return std::optional<std::int64_t>(value->as_int64());
+  if (value->is_uint64() || value->is_double()) return wrong_type(name, "a whole number in range");
+  return wrong_type(name, "a whole number");
+}
+
+Result<std::optional<bool>> Fields::optional_bool(std::string_view name) const {
+  const auto* value = object_.if_contains(name);
+  if (!value || value->is_null()) return std::optional<bool>();
+  if (!value->is_bool()) return wrong_type(name, "true or false");
+  return std::optional<bool>(value->as_bool());
+}
+
+}  // namespace modu::http

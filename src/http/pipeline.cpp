@@ -1,0 +1,61 @@
+#include "http/pipeline.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <variant>
+
+namespace modu::http {
+
+Pipeline::Pipeline(Router router, std::vector<std::unique_ptr<Middleware>> middleware)
+    : router_(std::move(router)), middleware_(std::move(middleware)) {}
+
+boost::asio::awaitable<Response> Pipeline::handle(Request& request) const {
+  std::size_t entered = 0;
+  std::optional<Reply> reply;
+  while (entered < middleware_.size() && !reply) {
+    reply = middleware_[entered++]->on_request(request);
+  }
+  if (!reply) {
+    try {
+      reply = co_await dispatch(request);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} failed: {}", method_name(request.method), request.path, e.what());
+      reply = Error::internal();
+    }
+  }
+  Response response = *reply ? std::move(**reply) : error_response(reply->error(), request.request_id);
+  while (entered > 0) middleware_[--entered]->on_response(request, response);
+  co_return response;
+}
+
+Response Pipeline::reject(Request& request, const Error& error) const {
+  for (const auto& step : middleware_) step->on_request(request);  // the error is the answer, whatever they say
+  Response response = error_response(error, request.request_id);
+  for (auto step = middleware_.rbegin(); step != middleware_.rend(); ++step) (*step)->on_response(request, response);
+  return response;
+}
+
+boost::asio::awaitable<Reply> Pipeline::dispatch(Request& request) const {
+  auto match = router_.match(request.method, request.path);
+  if (auto* found = std::get_if<Router::Found>(&match)) {
+    request.route = found->route->pattern;
+    request.path_params = std::move(found->params);
+    co_return co_await found->route->handler(request);
+  }
+  if (auto* not_allowed = std::get_if<Router::MethodNotAllowed>(&match)) {
+    std::string allow;
+    for (auto method : not_allowed->allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += method_name(method);
+    }
+    auto response = error_response(
+        {Errc::method_not_allowed, fmt::format("{} is not allowed here; use {}", method_name(request.method), allow)},
+        request.request_id);
+    response.set_header("Allow", allow);
+    co_return response;
+  }
+  co_return Error::not_found(fmt::format("no route for {}", request.path));
+}
+
+}  // namespace modu::http

@@ -1,0 +1,319 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+namespace modu::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+/// Beast's parsed headers, seen through the transport-neutral interface.
+class BeastHeaders final : public HeaderSource {
+ public:
+  explicit BeastHeaders(const bhttp::fields& fields) : fields_(fields) {}
+  std::optional<std::string_view> find(std::string_view name) const override {
+    auto it = fields_.find(name);
+    if (it == fields_.end()) return std::nullopt;
+    return it->value();
+  }
+
+ private:
+  const bhttp::fields& fields_;
+};
+
+/// The Date header changes once a second; each thread formats it once a second.
+std::string_view http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local char text[40];
+  thread_local std::size_t length = 0;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    length = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    cached_second = now;
+  }
+  return {text, length};
+}
+
+bool is_quiet(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
+         ec == bhttp::error::partial_message;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  struct Connection {
+    beast::tcp_stream stream;
+    bool idle = true;  ///< waiting for a request to begin; drain may close it
+  };
+  /// One per I/O thread: an event loop, a listening socket, and the connections it owns.
+  struct Worker {
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
+    std::optional<tcp::acceptor> acceptor;
+    std::unordered_set<Connection*> connections;
+  };
+
+  const ServerConfig& config;
+  const Pipeline& pipeline;
+  obs::Metrics& metrics;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<std::int64_t> open_connections{0};
+  std::atomic<bool> draining{false};
+  std::mutex drain_mutex;
+  std::condition_variable drain_started;
+  std::optional<asio::signal_set> signals;
+
+  Impl(const ServerConfig& config, const Pipeline& pipeline, obs::Metrics& metrics)
+      : config(config), pipeline(pipeline), metrics(metrics) {
+    for (unsigned i = 0; i < config.io_threads; ++i) workers.push_back(std::make_unique<Worker>());
+  }
+
+  std::uint16_t listen() {
+    const tcp::endpoint first(asio::ip::make_address(config.host), config.port);
+    std::uint16_t port = config.port;
+    for (auto& worker : workers) {
+      auto& acceptor = worker->acceptor.emplace(worker->io);
+      const tcp::endpoint endpoint(first.address(), port);
+      acceptor.open(endpoint.protocol());
+      acceptor.set_option(tcp::acceptor::reuse_address(true));
+      acceptor.set_option(ReusePort(true));
+      acceptor.bind(endpoint);
+      acceptor.listen(asio::socket_base::max_listen_connections);
+      port = acceptor.local_endpoint().port();
+    }
+    return port;
+  }
+
+  void run() {
+    signals.emplace(workers.front()->io, SIGINT, SIGTERM);
+    wait_for_signal();
+    for (auto& worker : workers) {
+      asio::co_spawn(worker->io, accept_loop(*worker), asio::detached);
+    }
+    std::vector<std::thread> threads;
+    for (auto& worker : workers) {
+      threads.emplace_back([&io = worker->io] { io.run(); });
+    }
+
+    std::unique_lock lock(drain_mutex);
+    drain_started.wait(lock, [&] { return draining.load(); });
+    lock.unlock();
+    // In-flight requests finish on their own threads; what is left at the deadline is cut.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.drain_timeout_seconds);
+    while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (const auto left = open_connections.load(); left > 0) {
+      spdlog::warn("drain timeout: closing {} connections still busy", left);
+    }
+    for (auto& worker : workers) {
+      worker->keep_running.reset();
+      worker->io.stop();
+    }
+    for (auto& thread : threads) thread.join();
+  }
+
+  void wait_for_signal() {
+    signals->async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (draining) {
+        spdlog::warn("signal {} during drain: stopping now", signal);
+        for (auto& worker : workers) worker->io.stop();
+        return;
+      }
+      spdlog::info("signal {}: draining", signal);
+      drain();
+      wait_for_signal();
+    });
+  }
+
+  void drain() {
+    if (draining.exchange(true)) return;
+    for (auto& worker : workers) {
+      asio::post(worker->io, [worker = worker.get()] {
+        if (worker->acceptor) worker->acceptor->close();
+        for (auto* connection : worker->connections) {
+          if (connection->idle) connection->stream.cancel();
+        }
+      });
+    }
+    std::lock_guard lock(drain_mutex);
+    drain_started.notify_all();
+  }
+
+  asio::awaitable<void> accept_loop(Worker& worker) {
+    while (!draining) {
+      auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
+      if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) co_return;
+      if (ec) {
+        // Out of file descriptors, most likely: back off instead of spinning.
+        spdlog::warn("accept failed: {}", ec.message());
+        asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
+        co_await pause.async_wait(kUseTuple);
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(worker.io, session(worker, std::move(socket)), [](std::exception_ptr failure) {
+        if (!failure) return;
+        try {
+          std::rethrow_exception(failure);
+        } catch (const std::exception& e) {
+          spdlog::error("connection failed: {}", e.what());
+        }
+      });
+    }
+  }
+
+  asio::awaitable<void> session(Worker& worker, tcp::socket socket) {
+    boost::system::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    Connection connection{beast::tcp_stream(std::move(socket))};
+    worker.connections.insert(&connection);
+    open_connections.fetch_add(1);
+    metrics.connection_opened();
+    const std::string client = remote.address().to_string();
+
+    beast::flat_buffer buffer;
+    for (bool keep_alive = true; keep_alive && !draining;) {
+      connection.idle = true;
+      if (buffer.size() == 0) {
+        connection.stream.expires_after(std::chrono::seconds(config.idle_timeout_seconds));
+        auto [ec, n] = co_await connection.stream.async_read_some(buffer.prepare(4096), kUseTuple);
+        if (ec) break;
+        buffer.commit(n);
+      }
+      connection.idle = false;
+
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(config.header_limit_bytes));
+      parser.body_limit(config.body_limit_bytes);
+      connection.stream.expires_after(std::chrono::seconds(config.read_timeout_seconds));
+      auto [ec, n] = co_await bhttp::async_read(connection.stream, buffer, parser, kUseTuple);
+      if (ec) {
+        if (!is_quiet(ec)) co_await refuse(connection, parser, client, ec);
+        break;
+      }
+      keep_alive = co_await answer(connection, parser.get(), client);
+    }
+
+    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    connection.stream.close();
+    worker.connections.erase(&connection);
+    metrics.connection_closed();
+    open_connections.fetch_sub(1);
+  }
+
+  /// Handles one parsed request; says whether the connection stays open.
+  asio::awaitable<bool> answer(Connection& connection, bhttp::request<bhttp::string_body>& message,
+                               const std::string& client) {
+    BeastHeaders headers(message.base());
+    Request request;
+    request.method = parse_method(message.method_string());
+    request.target = message.target();
+    request.body = message.body();
+    request.headers = &headers;
+    request.client_address = client;
+
+    Response response;
+    auto url = boost::urls::parse_origin_form(request.target);
+    if (!url) {
+      response = pipeline.reject(request, Error::bad_request("the request target is not a valid path"));
+    } else {
+      request.path = url->path();
+      request.query = url->encoded_query();
+      response = co_await pipeline.handle(request);
+    }
+    const bool keep_alive = message.keep_alive() && !draining;
+    co_return co_await write(connection, response, message.version(), request.method == Method::head, keep_alive) &&
+        keep_alive;
+  }
+
+  /// Answers a request that could not be read whole (too large, malformed) and closes.
+  asio::awaitable<void> refuse(Connection& connection, bhttp::request_parser<bhttp::string_body>& parser,
+                               const std::string& client, const boost::system::error_code& ec) {
+    std::optional<BeastHeaders> headers;
+    Request request;
+    request.client_address = client;
+    Error error = Error::bad_request("malformed HTTP request: " + ec.message());
+    if (ec == bhttp::error::body_limit) {
+      error = {Errc::payload_too_large,
+               "the request body is larger than the limit of " + std::to_string(config.body_limit_bytes) + " bytes"};
+    } else if (ec == bhttp::error::header_limit) {
+      error = {Errc::bad_request, "the request head is larger than the limit of " +
+                                      std::to_string(config.header_limit_bytes) + " bytes"};
+    }
+    if (parser.is_header_done()) {
+      headers.emplace(parser.get().base());
+      request.headers = &*headers;
+      request.method = parse_method(parser.get().method_string());
+      request.target = parser.get().target();
+    }
+    auto response = pipeline.reject(request, error);
+    if (ec == bhttp::error::header_limit) response.status = 431;
+    co_await write(connection, response, 11, false, false);
+  }
+
+  asio::awaitable<bool> write(Connection& connection, const Response& response, unsigned version, bool head_only,
+                              bool keep_alive) {
+    const auto payload = response.payload();
+    bhttp::response<bhttp::span_body<const char>> message{static_cast<bhttp::status>(response.status), version};
+    message.set(bhttp::field::server, "modu");
+    message.set(bhttp::field::date, http_date());
+    if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message.insert(name, value);
+    message.keep_alive(keep_alive);
+    if (head_only) {
+      message.content_length(payload.size());
+    } else {
+      message.body() = {payload.data(), payload.size()};
+      message.prepare_payload();
+    }
+    connection.stream.expires_after(std::chrono::seconds(config.read_timeout_seconds));
+    auto [ec, n] = co_await bhttp::async_write(connection.stream, message, kUseTuple);
+    co_return !ec;
+  }
+};
+
+Server::Server(const ServerConfig& config, const Pipeline& pipeline, obs::Metrics& metrics)
+    : impl_(std::make_unique<Impl>(config, pipeline, metrics)) {}
+Server::~Server() = default;
+std::uint16_t Server::listen() { return impl_->listen(); }
+void Server::run() { impl_->run(); }
+void Server::drain() { impl_->drain(); }
+
+}  // namespace modu::http

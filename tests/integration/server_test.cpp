@@ -1,0 +1,187 @@
+// The real binary on a free port, spoken to over TCP.
+#include "support/server_process.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace modu::testing {
+namespace {
+
+boost::json::value json_of(const HttpReply& reply) { return boost::json::parse(reply.body); }
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new ServerProcess({{"MODU_SERVER_BODY_LIMIT_BYTES", "4096"},
+                                 {"MODU_SERVER_HEADER_LIMIT_BYTES", "2048"},
+                                 {"MODU_SERVER_READ_TIMEOUT_SECONDS", "2"},
+                                 {"MODU_SERVER_IDLE_TIMEOUT_SECONDS", "2"}});
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static ServerProcess* server_;
+};
+ServerProcess* ServerTest::server_ = nullptr;
+
+TEST_F(ServerTest, AnswersCommonDataAsJson) {
+  Connection connection(server_->port());
+  auto reply = connection.request(get_request("/api/v1/common/version"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->headers["content-type"], "application/json");
+  EXPECT_EQ(json_of(*reply).at("value").at("name"), "modu");
+  EXPECT_FALSE(reply->headers["x-request-id"].empty());
+  EXPECT_FALSE(reply->headers["date"].empty());
+}
+
+TEST_F(ServerTest, KeepsConnectionsAliveAndAnswersPipelinedRequestsInOrder) {
+  Connection connection(server_->port());
+  connection.send(get_request("/api/v1/common/version") + get_request("/api/v1/common/nope") + get_request("/healthz"));
+  EXPECT_EQ(connection.read_reply()->status, 200);
+  EXPECT_EQ(connection.read_reply()->status, 404);
+  EXPECT_EQ(connection.read_reply()->status, 200);
+  EXPECT_EQ(connection.request(get_request("/readyz"))->status, 200);
+}
+
+TEST_F(ServerTest, HeadHasTheLengthButNoBody) {
+  Connection connection(server_->port());
+  connection.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto reply = connection.read_reply(true);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->headers["content-length"], "15");
+  EXPECT_EQ(connection.request(get_request("/healthz"))->body, R"({"status":"UP"})");
+}
+
+struct BadInput {
+  std::string name;
+  std::string bytes;
+  int status;
+  std::string code;
+};
+
+/// Each row on a connection of its own; afterwards the server still serves.
+TEST_F(ServerTest, BadInputGetsAClearErrorAndHarmsNothing) {
+  const std::string big(5000, 'x');
+  const std::vector<BadInput> table{
+      {"garbage", "THIS IS NOT HTTP\r\n\r\n", 400, "BAD_REQUEST"},
+      {"binary", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n", 400, "BAD_REQUEST"},
+      {"unknown route", get_request("/api/v1/nothing/here"), 404, "NOT_FOUND"},
+      {"unknown common key", get_request("/api/v1/common/%F0%9F%90%B0"), 404, "NOT_FOUND"},
+      {"wrong method", "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 405,
+       "METHOD_NOT_ALLOWED"},
+      {"unknown method", "BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "METHOD_NOT_ALLOWED"},
+      {"body over the limit", "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + big, 413,
+       "PAYLOAD_TOO_LARGE"},
+      {"chunked body over the limit",
+       "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n" + big + "\r\n0\r\n\r\n",
+       413, "PAYLOAD_TOO_LARGE"},
+      {"head over the limit", get_request("/healthz", "X-Junk: " + std::string(3000, 'j') + "\r\n"), 431,
+       "BAD_REQUEST"},
+      {"bad content length", "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
+       "BAD_REQUEST"},
+      {"target not a path", "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"},
+      {"bad percent escape", get_request("/api/v1/common/%zz"), 400, "BAD_REQUEST"},
+      {"bad version", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"},
+  };
+  for (const auto& row : table) {
+    Connection connection(server_->port());
+    auto reply = connection.request(row.bytes);
+    ASSERT_TRUE(reply) << row.name << ": no reply";
+    EXPECT_EQ(reply->status, row.status) << row.name;
+    EXPECT_EQ(reply->headers["content-type"], "application/json") << row.name;
+    auto json = json_of(*reply);
+    EXPECT_EQ(json.at("code").as_string(), row.code) << row.name;
+    EXPECT_FALSE(json.at("message").as_string().empty()) << row.name;
+    EXPECT_EQ(json.at("requestId").as_string(), reply->headers["x-request-id"]) << row.name;
+  }
+  Connection after(server_->port());
+  EXPECT_EQ(after.request(get_request("/healthz"))->status, 200);
+}
+
+TEST_F(ServerTest, IdleAndStalledConnectionsAreClosed) {
+  Connection idle(server_->port());
+  EXPECT_EQ(idle.request(get_request("/healthz"))->status, 200);
+  EXPECT_TRUE(idle.closed_by_server());  // after the idle timeout
+
+  Connection stalled(server_->port());
+  stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
+  EXPECT_TRUE(stalled.closed_by_server());  // after the read timeout
+}
+
+TEST_F(ServerTest, HttpOneZeroClosesAfterTheResponse) {
+  Connection connection(server_->port());
+  EXPECT_EQ(connection.request("GET /healthz HTTP/1.0\r\n\r\n")->status, 200);
+  EXPECT_TRUE(connection.closed_by_server());
+}
+
+TEST_F(ServerTest, ManyConnectionsAtOnce) {
+  std::vector<std::unique_ptr<Connection>> connections;
+  for (int i = 0; i < 200; ++i) connections.push_back(std::make_unique<Connection>(server_->port()));
+  for (auto& connection : connections) connection->send(get_request("/api/v1/common/time"));
+  for (auto& connection : connections) EXPECT_EQ(connection->read_reply()->status, 200);
+  auto metrics = Connection(server_->port()).request(get_request("/metrics"));
+  EXPECT_NE(metrics->body.find("modu_http_open_connections"), std::string::npos);
+}
+
+TEST_F(ServerTest, ServesSwaggerUiAndTheDocument) {
+  Connection connection(server_->port());
+  auto page = connection.request(get_request("/swagger-ui/"));
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("swagger-ui-bundle.js"), std::string::npos);
+  auto bundle = connection.request(get_request("/swagger-ui/swagger-ui-bundle.js"));
+  EXPECT_EQ(bundle->status, 200);
+  EXPECT_EQ(bundle->headers["content-type"], "text/javascript; charset=utf-8");
+  auto document = connection.request(get_request("/v3/api-docs"));
+  EXPECT_EQ(json_of(*document).at("info").at("title"), "Modu messenger API");
+}
+
+TEST(Drain, FinishesInFlightRequestsClosesIdleOnesAndExitsZero) {
+  ServerProcess server;
+  Connection idle(server.port());
+  EXPECT_EQ(idle.request(get_request("/healthz"))->status, 200);
+  Connection in_flight(server.port());
+  in_flight.send("GET /api/v1/common/version HTTP/1.1\r\nHost: x\r\n");  // begun, not finished
+
+  // Wait until the server has seen both connections before signalling.
+  for (int i = 0; i < 200; ++i) {
+    auto metrics = Connection(server.port()).request(get_request("/metrics"));
+    if (metrics->body.find("modu_http_open_connections 3") != std::string::npos) break;
+  }
+  kill(server.pid(), SIGTERM);
+  EXPECT_TRUE(idle.closed_by_server());
+  in_flight.send("\r\n");
+  auto reply = in_flight.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->headers["connection"], "close");
+  EXPECT_EQ(server.stop(0), 0) << server.output();
+}
+
+TEST(Commands, VersionMigrateAndBadConfiguration) {
+  auto version = run_modu({"version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find("modu 0."), std::string::npos);
+
+  const auto dir = std::filesystem::temp_directory_path() / ("modu-migrate-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  auto migrate = run_modu({"migrate", "--profile", "test", "--data-dir", dir.string()});
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "modu.db"));
+  std::filesystem::remove_all(dir);
+
+  auto bad = run_modu({"serve", "--profile", "test"}, {{"MODU_SERVER_PORT", "http"}});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("server.port"), std::string::npos) << bad.output;
+
+  auto prod = run_modu({"serve", "--profile", "prod"});
+  EXPECT_EQ(prod.exit_code, 2);
+  EXPECT_NE(prod.output.find("auth.jwtSecret"), std::string::npos) << prod.output;
+}
+
+}  // namespace
+}  // namespace modu::testing

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test against a built tree: lints the OpenAPI document, starts a throw-away
+# MariaDB on loopback (so the storage tests run on SQLite and MariaDB alike), runs CTest
+# (unit and integration tests, the latter against the real binary), stops MariaDB by pid.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/asan}
+
+work=$(mktemp -d /tmp/modu-test.XXXXXX)
+cleanup() {
+  tests/scripts/mariadb.sh stop "$work/mariadb" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== OpenAPI lint"
+npx --no-install redocly lint --format=stylish openapi/openapi.yaml
+
+echo "== MariaDB on loopback"
+MODU_TEST_MYSQL_URL=$(tests/scripts/mariadb.sh start "$work/mariadb")
+export MODU_TEST_MYSQL_URL
+export MODU_REQUIRE_MYSQL=1  # a storage test that cannot reach it fails instead of skipping
+echo "$MODU_TEST_MYSQL_URL"
+
+echo "== CTest"
+ulimit -n "$(ulimit -Hn)"
+ctest --test-dir "$build" --output-on-failure -j2 --timeout 300
