@@ -10,7 +10,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -69,16 +68,26 @@ std::string_view http_date() {
 
 bool is_quiet(const boost::system::error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
+         ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor || ec == bhttp::error::end_of_stream ||
          ec == bhttp::error::partial_message;
 }
 
 }  // namespace
 
 struct Server::Impl {
+  /// A connection and its deadline. Beast's tcp_stream arms and cancels a timer for
+  /// every read and write (three a request, each a trip through the timer queue); here an
+  /// operation only moves `deadline`, and one watchdog timer per connection wakes rarely,
+  /// re-arming when the deadline has moved on and closing the socket when it has passed.
   struct Connection {
-    beast::tcp_stream stream;
+    explicit Connection(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+    tcp::socket socket;
+    asio::steady_timer watchdog;
+    std::chrono::steady_clock::time_point deadline;
     bool idle = true;  ///< waiting for a request to begin; drain may close it
+    bool finished = false;
+
+    void expire_after(std::chrono::seconds timeout) { deadline = std::chrono::steady_clock::now() + timeout; }
   };
   /// One per I/O thread: an event loop, a listening socket, and the connections it owns.
   struct Worker {
@@ -168,7 +177,10 @@ struct Server::Impl {
       asio::post(worker->io, [worker = worker.get()] {
         if (worker->acceptor) worker->acceptor->close();
         for (auto* connection : worker->connections) {
-          if (connection->idle) connection->stream.cancel();
+          if (connection->idle) {
+            boost::system::error_code ignored;
+            connection->socket.cancel(ignored);
+          }
         }
       });
     }
@@ -199,10 +211,28 @@ struct Server::Impl {
     }
   }
 
+  /// Never sleeps past `shortest` (the shortest timeout): a deadline set later is at
+  /// least `shortest` after it was set, so the watchdog is always awake in time for it.
+  static asio::awaitable<void> watch(std::shared_ptr<Connection> connection, std::chrono::seconds shortest) {
+    while (!connection->finished) {
+      connection->watchdog.expires_at(std::min(connection->deadline, std::chrono::steady_clock::now() + shortest));
+      co_await connection->watchdog.async_wait(kUseTuple);
+      if (!connection->finished && std::chrono::steady_clock::now() >= connection->deadline) {
+        boost::system::error_code ignored;
+        connection->socket.close(ignored);  // the pending read or write fails; the session ends
+        co_return;
+      }
+    }
+  }
+
   asio::awaitable<void> session(Worker& worker, tcp::socket socket) {
     boost::system::error_code ignored;
     const auto remote = socket.remote_endpoint(ignored);
-    Connection connection{beast::tcp_stream(std::move(socket))};
+    auto shared = std::make_shared<Connection>(std::move(socket));
+    auto& connection = *shared;
+    connection.expire_after(std::chrono::seconds(config.idle_timeout_seconds));
+    const auto shortest = std::chrono::seconds(std::min(config.idle_timeout_seconds, config.read_timeout_seconds));
+    asio::co_spawn(worker.io, watch(shared, shortest), asio::detached);
     worker.connections.insert(&connection);
     open_connections.fetch_add(1);
     metrics.connection_opened();
@@ -212,8 +242,8 @@ struct Server::Impl {
     for (bool keep_alive = true; keep_alive && !draining;) {
       connection.idle = true;
       if (buffer.size() == 0) {
-        connection.stream.expires_after(std::chrono::seconds(config.idle_timeout_seconds));
-        auto [ec, n] = co_await connection.stream.async_read_some(buffer.prepare(4096), kUseTuple);
+        connection.expire_after(std::chrono::seconds(config.idle_timeout_seconds));
+        auto [ec, n] = co_await connection.socket.async_read_some(buffer.prepare(4096), kUseTuple);
         if (ec) break;
         buffer.commit(n);
       }
@@ -222,17 +252,19 @@ struct Server::Impl {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(config.header_limit_bytes));
       parser.body_limit(config.body_limit_bytes);
-      connection.stream.expires_after(std::chrono::seconds(config.read_timeout_seconds));
-      auto [ec, n] = co_await bhttp::async_read(connection.stream, buffer, parser, kUseTuple);
+      connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
+      auto [ec, n] = co_await bhttp::async_read(connection.socket, buffer, parser, kUseTuple);
       if (ec) {
-        if (!is_quiet(ec)) co_await refuse(connection, parser, client, ec);
+        if (!is_quiet(ec) && connection.socket.is_open()) co_await refuse(connection, parser, client, ec);
         break;
       }
       keep_alive = co_await answer(connection, parser.get(), client);
     }
 
-    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    connection.stream.close();
+    connection.finished = true;
+    connection.watchdog.cancel();
+    connection.socket.shutdown(tcp::socket::shutdown_send, ignored);
+    connection.socket.close(ignored);
     worker.connections.erase(&connection);
     metrics.connection_closed();
     open_connections.fetch_sub(1);
@@ -303,8 +335,8 @@ struct Server::Impl {
       message.body() = {payload.data(), payload.size()};
       message.prepare_payload();
     }
-    connection.stream.expires_after(std::chrono::seconds(config.read_timeout_seconds));
-    auto [ec, n] = co_await bhttp::async_write(connection.stream, message, kUseTuple);
+    connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
+    auto [ec, n] = co_await bhttp::async_write(connection.socket, message, kUseTuple);
     co_return !ec;
   }
 };

@@ -3,9 +3,11 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <chrono>
+#include <cstdio>
+#include <mutex>
 
 namespace modu::obs {
 namespace {
@@ -46,21 +48,35 @@ class JsonFormatter final : public spdlog::formatter {
   bool fields_are_json_;
 };
 
+/// stdout through its stdio buffer. spdlog's stdout sinks flush after every line: a
+/// system call per request for the access log. This one flushes when its logger says
+/// (warnings and worse, and every line of the main logger), every second, and at exit.
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
 std::shared_ptr<spdlog::logger> g_access;
 
 }  // namespace
 
 void init_logging(const LogConfig& config) {
   // A sink each: a sink holds its formatter, and the two loggers format differently.
-  // They still write through stdout's one lock, so lines never interleave.
-  auto main = std::make_shared<spdlog::logger>("modu", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  // Both write whole lines through stdout's one stdio lock, so lines never interleave.
+  auto main = std::make_shared<spdlog::logger>("modu", std::make_shared<BufferedStdoutSink>());
   main->set_level(spdlog::level::from_str(config.level));
   main->flush_on(spdlog::level::info);
 
   std::shared_ptr<spdlog::logger> access;
   if (config.access_log) {
-    access = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    access = std::make_shared<spdlog::logger>("access", std::make_shared<BufferedStdoutSink>());
     access->set_level(spdlog::level::info);
+    access->flush_on(spdlog::level::warn);
   }
   if (config.format == "json") {
     main->set_formatter(std::make_unique<JsonFormatter>(false));
@@ -69,7 +85,10 @@ void init_logging(const LogConfig& config) {
     main->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
     if (access) access->set_pattern("%Y-%m-%d %H:%M:%S.%e access %v");
   }
+  spdlog::drop_all();
   spdlog::set_default_logger(main);
+  if (access) spdlog::register_logger(access);
+  spdlog::flush_every(std::chrono::seconds(1));
   g_access = access;
 }
 

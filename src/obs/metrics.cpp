@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <tuple>
 
 namespace modu::obs {
 namespace {
@@ -35,28 +36,33 @@ Metrics::Shard& Metrics::local_shard() {
 }
 
 void Metrics::record_request(std::string_view method, std::string_view route, int status, double seconds) {
-  std::string key;
-  key.reserve(method.size() + route.size() + 5);
-  key.append(method).append(1, '\0').append(route).append(1, '\0').append(std::to_string(status));
   auto& shard = local_shard();
   std::lock_guard lock(shard.mutex);
-  ++shard.requests[key];
-  auto& histogram = shard.latency[std::string(route)];
-  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++histogram.buckets[i];
+  auto series = shard.requests.find(SeriesView{method, route, status});
+  if (series == shard.requests.end()) {
+    series = shard.requests.emplace(Series{std::string(method), std::string(route), status}, 0).first;
   }
-  ++histogram.count;
-  histogram.sum += seconds;
+  ++series->second;
+  auto histogram = shard.latency.find(route);
+  if (histogram == shard.latency.end()) histogram = shard.latency.emplace(std::string(route), Histogram{}).first;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) ++histogram->second.buckets[i];
+  }
+  ++histogram->second.count;
+  histogram->second.sum += seconds;
 }
 
 std::string Metrics::render() const {
-  std::map<std::string, std::uint64_t> requests;  // sorted, so scrapes read the same way each time
+  // Sorted, so that scrapes read the same way each time.
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests;  // route, method, status
   std::map<std::string, Histogram> latency;
   {
     std::lock_guard lock(shards_mutex_);
     for (const auto& shard : shards_) {
       std::lock_guard shard_lock(shard->mutex);
-      for (const auto& [key, count] : shard->requests) requests[key] += count;
+      for (const auto& [series, count] : shard->requests) {
+        requests[{series.route, series.method, series.status}] += count;
+      }
       for (const auto& [route, histogram] : shard->latency) {
         auto& total = latency[route];
         for (std::size_t i = 0; i < kBuckets.size(); ++i) total.buckets[i] += histogram.buckets[i];
@@ -70,12 +76,10 @@ std::string Metrics::render() const {
   auto line = std::back_inserter(out);
   fmt::format_to(line, "# HELP modu_http_requests_total HTTP requests answered, by route and status.\n"
                        "# TYPE modu_http_requests_total counter\n");
-  for (const auto& [key, count] : requests) {
-    const auto first = key.find('\0');
-    const auto second = key.find('\0', first + 1);
+  for (const auto& [series, count] : requests) {
+    const auto& [route, method, status] = series;
     fmt::format_to(line, "modu_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                   escape_label(key.substr(0, first)), escape_label(key.substr(first + 1, second - first - 1)),
-                   key.substr(second + 1), count);
+                   escape_label(method), escape_label(route), status, count);
   }
   fmt::format_to(line, "# HELP modu_http_request_duration_seconds Time from a request's arrival to its response.\n"
                        "# TYPE modu_http_request_duration_seconds histogram\n");

@@ -43,10 +43,40 @@ class Metrics {
     std::uint64_t count = 0;
     double sum = 0;
   };
+  /// One request series. Stored with owned strings; looked up with views, so that
+  /// recording a request that was seen before allocates nothing.
+  template <class Text>
+  struct BasicSeries {
+    Text method;
+    Text route;
+    int status;
+  };
+  using Series = BasicSeries<std::string>;
+  using SeriesView = BasicSeries<std::string_view>;
+  struct SeriesHash {
+    using is_transparent = void;
+    template <class Text>
+    std::size_t operator()(const BasicSeries<Text>& s) const {
+      const std::hash<std::string_view> hash;
+      return hash(s.route) * 31 + hash(s.method) * 7 + static_cast<std::size_t>(s.status);
+    }
+  };
+  struct SeriesEqual {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const BasicSeries<A>& a, const BasicSeries<B>& b) const {
+      return a.status == b.status && std::string_view(a.route) == std::string_view(b.route) &&
+             std::string_view(a.method) == std::string_view(b.method);
+    }
+  };
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<std::string, std::uint64_t> requests;  ///< key: method \0 route \0 status
-    std::unordered_map<std::string, Histogram> latency;       ///< key: route
+    std::unordered_map<Series, std::uint64_t, SeriesHash, SeriesEqual> requests;
+    std::unordered_map<std::string, Histogram, TextHash, std::equal_to<>> latency;  ///< by route
   };
 
   Shard& local_shard();

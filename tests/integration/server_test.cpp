@@ -113,6 +113,18 @@ TEST_F(ServerTest, IdleAndStalledConnectionsAreClosed) {
   EXPECT_TRUE(stalled.closed_by_server());  // after the read timeout
 }
 
+/// A request that begins on a connection idle under a long timeout gets the short read
+/// timeout, not what was left of the idle one.
+TEST(Timeouts, TheReadTimeoutAppliesEvenWhenTheIdleTimeoutIsLonger) {
+  ServerProcess server({{"MODU_SERVER_IDLE_TIMEOUT_SECONDS", "600"}, {"MODU_SERVER_READ_TIMEOUT_SECONDS", "1"}});
+  Connection stalled(server.port());
+  EXPECT_EQ(stalled.request(get_request("/healthz"))->status, 200);
+  const auto begun = std::chrono::steady_clock::now();
+  stalled.send("GET /healthz HTTP/1.1\r\n");
+  EXPECT_TRUE(stalled.closed_by_server());
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, std::chrono::seconds(10));
+}
+
 TEST_F(ServerTest, HttpOneZeroClosesAfterTheResponse) {
   Connection connection(server_->port());
   EXPECT_EQ(connection.request("GET /healthz HTTP/1.0\r\n\r\n")->status, 200);
