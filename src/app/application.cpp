@@ -1,13 +1,20 @@
 #include "app/application.hpp"
 
+#include "api/auth_api.hpp"
 #include "api/common_api.hpp"
 #include "api/docs_api.hpp"
+#include "api/friend_api.hpp"
+#include "api/member_api.hpp"
 #include "api/operations_api.hpp"
 #include "core/time_format.hpp"
 #include "http/server.hpp"
+#include "cache/memory_deny_list.hpp"
 #include "http/standard_middleware.hpp"
 #include "obs/logging.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sql_friend_repository.hpp"
+#include "storage/sql_member_repository.hpp"
+#include "storage/sql_refresh_token_repository.hpp"
 
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
@@ -53,16 +60,37 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   spdlog::info("database {} at schema version {}", database_->display_url(), report.to_version);
   fill_common_data(common_, config_, clock_);
 
+  member_repository_ = std::make_unique<storage::SqlMemberRepository>(*database_);
+  refresh_tokens_ = std::make_unique<storage::SqlRefreshTokenRepository>(*database_);
+  friend_repository_ = std::make_unique<storage::SqlFriendRepository>(*database_);
+  deny_list_ = std::make_unique<cache::MemoryDenyList>(*clock_);
+
+  const auto& auth = config_.auth;
+  passwords_ = std::make_unique<auth::PasswordHasher>(auth.password_ops_limit, auth.password_mem_limit_bytes);
+  access_tokens_ = std::make_unique<auth::AccessTokens>(
+      auth.jwt_secret, std::chrono::minutes(auth.access_token_minutes), *clock_);
+  login_throttle_ = std::make_unique<auth::LoginThrottle>(auth.login_throttle, *clock_);
+  auth_ = std::make_unique<auth::AuthService>(*member_repository_, *refresh_tokens_, *deny_list_, *passwords_,
+                                              *access_tokens_, *login_throttle_, *clock_,
+                                              std::chrono::hours(24 * auth.refresh_token_days));
+  members_ = std::make_unique<member::MemberService>(*member_repository_, *clock_,
+                                                     config_.members.status_message_max_length);
+  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *clock_);
+
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);
   api::add_docs_routes(router);
   api::add_common_routes(router, common_);
+  api::add_auth_routes(router, *auth_, *workers_);
+  api::add_member_routes(router, *members_, *workers_);
+  api::add_friend_routes(router, *friends_, *workers_);
 
   std::vector<std::unique_ptr<http::Middleware>> middleware;
   middleware.push_back(std::make_unique<http::RequestIdMiddleware>());
   middleware.push_back(std::make_unique<http::ObservabilityMiddleware>(metrics_, obs::access_logger()));
   middleware.push_back(std::make_unique<http::CorsMiddleware>(config_.server.cors));
-  pipeline_ = std::make_unique<http::Pipeline>(std::move(router), std::move(middleware));
+  pipeline_ = std::make_unique<http::Pipeline>(std::move(router), std::move(middleware),
+                                               std::make_shared<api::BearerAuthenticator>(*auth_));
 }
 
 Application::~Application() = default;

@@ -3,7 +3,10 @@
 #include "app/config.hpp"
 #include "core/clock.hpp"
 #include "core/worker_pool.hpp"
+#include "domain/auth/auth_service.hpp"
 #include "domain/common/common_data.hpp"
+#include "domain/friend/friend_service.hpp"
+#include "domain/member/member_service.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
 #include "storage/database.hpp"
@@ -36,6 +39,21 @@ class Application {
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<storage::Database> database_;
   common::CommonData common_;
+
+  // Repositories and stores
+  std::unique_ptr<member::MemberRepository> member_repository_;
+  std::unique_ptr<auth::RefreshTokenRepository> refresh_tokens_;
+  std::unique_ptr<friends::FriendRepository> friend_repository_;
+  std::unique_ptr<auth::TokenDenyList> deny_list_;
+
+  // Services
+  std::unique_ptr<auth::PasswordHasher> passwords_;
+  std::unique_ptr<auth::AccessTokens> access_tokens_;
+  std::unique_ptr<auth::LoginThrottle> login_throttle_;
+  std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<member::MemberService> members_;
+  std::unique_ptr<friends::FriendService> friends_;
+
   std::unique_ptr<http::Pipeline> pipeline_;
 };
 

@@ -244,6 +244,7 @@ Config load_config(const ConfigSources& sources) {
   server.read_timeout_seconds = in.get_in_range("server.readTimeoutSeconds", 1, 3600);
   server.idle_timeout_seconds = in.get_in_range("server.idleTimeoutSeconds", 1, 86400);
   server.drain_timeout_seconds = in.get_in_range("server.drainTimeoutSeconds", 0, 3600);
+  server.trust_forwarded_for = in.get<bool>("server.trustForwardedFor");
   server.cors.allowed_origins = in.get<std::vector<std::string>>("server.cors.allowedOrigins");
   server.cors.max_age_seconds = in.get_in_range("server.cors.maxAgeSeconds", 0, 86400);
 
@@ -257,7 +258,18 @@ Config load_config(const ConfigSources& sources) {
     throw ConfigError("setting 'storage.poolSize': needs at least as many connections as storage.workerThreads");
   }
 
-  config.auth.jwt_secret = in.get<std::string>("auth.jwtSecret");
+  auto& auth = config.auth;
+  auth.jwt_secret = in.get<std::string>("auth.jwtSecret");
+  if (auth.jwt_secret.empty()) throw ConfigError("setting 'auth.jwtSecret' cannot be empty");
+  auth.access_token_minutes = in.get_in_range("auth.accessTokenMinutes", 1, 24 * 60);
+  auth.refresh_token_days = in.get_in_range("auth.refreshTokenDays", 1, 365);
+  auth.password_ops_limit = in.get_in_range<unsigned long long>("auth.passwordHash.opsLimit", 1, 10);
+  auth.password_mem_limit_bytes = in.get_in_range<std::size_t>("auth.passwordHash.memLimitKib", 8, 4 << 20) * 1024;
+  auth.login_throttle.max_failures_per_email = in.get_in_range("auth.loginThrottle.maxFailuresPerEmail", 1, 1000);
+  auth.login_throttle.max_failures_per_client = in.get_in_range("auth.loginThrottle.maxFailuresPerClient", 1, 100000);
+  auth.login_throttle.window_seconds = in.get_in_range("auth.loginThrottle.windowSeconds", 1, 86400);
+
+  config.members.status_message_max_length = in.get_in_range<std::size_t>("members.statusMessageMaxLength", 1, 1000);
 
   config.log.level = in.get_one_of("log.level", {"trace", "debug", "info", "warn", "error"});
   config.log.format = in.get_one_of("log.format", {"json", "text"});

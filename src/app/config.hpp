@@ -23,6 +23,7 @@ struct ServerConfig {
   int read_timeout_seconds;
   int idle_timeout_seconds;
   int drain_timeout_seconds;
+  bool trust_forwarded_for;
   CorsConfig cors;
 };
 
@@ -34,8 +35,23 @@ struct StorageConfig {
   int busy_timeout_ms;
 };
 
+struct LoginThrottleConfig {
+  int max_failures_per_email;
+  int max_failures_per_client;
+  int window_seconds;
+};
+
 struct AuthConfig {
   std::string jwt_secret;
+  int access_token_minutes;
+  int refresh_token_days;
+  unsigned long long password_ops_limit;
+  std::size_t password_mem_limit_bytes;
+  LoginThrottleConfig login_throttle;
+};
+
+struct MembersConfig {
+  std::size_t status_message_max_length;
 };
 
 struct LogConfig {
@@ -49,6 +65,7 @@ struct Config {
   ServerConfig server;
   StorageConfig storage;
   AuthConfig auth;
+  MembersConfig members;
   LogConfig log;
 };
 

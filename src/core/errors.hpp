@@ -38,6 +38,7 @@ const ErrcInfo& describe(Errc errc);
 struct Error {
   Errc errc;
   std::string message;
+  int retry_after_seconds = 0;  ///< for too_many_requests: when to try again
 
   static Error bad_request(std::string message) { return {Errc::bad_request, std::move(message)}; }
   static Error validation(std::string message) {

@@ -67,6 +67,15 @@ Result<std::optional<std::int64_t>> Fields::optional_int(std::string_view name) 
   return wrong_type(name, "a whole number");
 }
 
+Result<std::optional<std::optional<std::string>>> Fields::nullable_string(std::string_view name) const {
+  using Nullable = std::optional<std::optional<std::string>>;
+  const auto* value = object_.if_contains(name);
+  if (!value) return Nullable();
+  if (value->is_null()) return Nullable(std::optional<std::string>());
+  if (!value->is_string()) return wrong_type(name, "a string or null");
+  return Nullable(std::string(value->as_string()));
+}
+
 Result<std::optional<bool>> Fields::optional_bool(std::string_view name) const {
   const auto* value = object_.if_contains(name);
   if (!value || value->is_null()) return std::optional<bool>();

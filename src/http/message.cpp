@@ -1,6 +1,7 @@
 #include "http/message.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <array>
@@ -43,10 +44,10 @@ const std::string& Request::param(std::string_view name) const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
-  auto params = boost::urls::parse_query(query);
-  if (!params) return std::nullopt;
-  for (const auto& param : *params) {
-    if (param.key == name) return std::string(param.value);
+  auto encoded = boost::urls::parse_query(query);
+  if (!encoded) return std::nullopt;
+  for (const auto& param : boost::urls::params_view(*encoded)) {  // percent-decoded, '+' as space
+    if (param.key == name) return param.value;
   }
   return std::nullopt;
 }
@@ -67,9 +68,11 @@ Response Response::no_content() {
 
 Response error_response(const Error& error, std::string_view request_id) {
   const auto& info = describe(error.errc);
-  return Response::json(info.http_status, {{"code", info.code},
-                                           {"message", error.message},
-                                           {"requestId", request_id}});
+  auto response = Response::json(info.http_status, {{"code", info.code},
+                                                    {"message", error.message},
+                                                    {"requestId", request_id}});
+  if (error.retry_after_seconds > 0) response.set_header("Retry-After", std::to_string(error.retry_after_seconds));
+  return response;
 }
 
 }  // namespace modu::http

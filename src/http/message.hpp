@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/errors.hpp"
+#include "core/principal.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -42,6 +43,7 @@ struct Request {
   std::string request_id;
   std::string_view route;  ///< the matched pattern, for metrics and logs; empty if none
   std::vector<std::pair<std::string_view, std::string>> path_params;
+  std::optional<Principal> principal;  ///< set for routes that need a member, once the token checks out
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
   std::optional<std::string_view> header(std::string_view name) const {
@@ -49,6 +51,8 @@ struct Request {
   }
   /// A path parameter by its name in the route pattern; routes guarantee it is there.
   const std::string& param(std::string_view name) const;
+  /// The authenticated member; only for routes registered with Access::member.
+  MemberId member() const { return principal ? principal->member : MemberId(); }
   /// A query parameter, percent-decoded.
   std::optional<std::string> query_param(std::string_view name) const;
 };

@@ -7,8 +7,9 @@
 
 namespace modu::http {
 
-Pipeline::Pipeline(Router router, std::vector<std::unique_ptr<Middleware>> middleware)
-    : router_(std::move(router)), middleware_(std::move(middleware)) {}
+Pipeline::Pipeline(Router router, std::vector<std::unique_ptr<Middleware>> middleware,
+                   std::shared_ptr<const Authenticator> authenticator)
+    : router_(std::move(router)), middleware_(std::move(middleware)), authenticator_(std::move(authenticator)) {}
 
 boost::asio::awaitable<Response> Pipeline::handle(Request& request) const {
   std::size_t entered = 0;
@@ -41,6 +42,16 @@ boost::asio::awaitable<Reply> Pipeline::dispatch(Request& request) const {
   if (auto* found = std::get_if<Router::Found>(&match)) {
     request.route = found->route->pattern;
     request.path_params = std::move(found->params);
+    if (found->route->access == Access::member) {
+      if (!authenticator_) co_return Error{Errc::unauthorized, "this route needs an access token"};
+      auto principal = co_await authenticator_->authenticate(request);
+      if (!principal) {
+        auto response = error_response(principal.error(), request.request_id);
+        response.set_header("WWW-Authenticate", "Bearer");
+        co_return response;
+      }
+      request.principal = std::move(*principal);
+    }
     co_return co_await found->route->handler(request);
   }
   if (auto* not_allowed = std::get_if<Router::MethodNotAllowed>(&match)) {

@@ -10,6 +10,14 @@
 
 namespace modu::http {
 
+/// Checks a request's credentials for routes that need a member.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// The principal of a valid `Authorization: Bearer` access token; UNAUTHORIZED otherwise.
+  virtual boost::asio::awaitable<Result<Principal>> authenticate(const Request& request) const = 0;
+};
+
 /// Middleware, then the router, then the handler; errors become the contract's JSON
 /// error. This is the whole of request handling without the sockets, so tests drive it
 /// in process with plain requests.
@@ -17,7 +25,9 @@ namespace modu::http {
 /// `handle` may run on any number of threads at once; middleware must allow that.
 class Pipeline {
  public:
-  Pipeline(Router router, std::vector<std::unique_ptr<Middleware>> middleware);
+  /// Without an authenticator, every Access::member route answers 401.
+  Pipeline(Router router, std::vector<std::unique_ptr<Middleware>> middleware,
+           std::shared_ptr<const Authenticator> authenticator = nullptr);
 
   /// Never throws: a handler's exception is logged and answered with 500.
   boost::asio::awaitable<Response> handle(Request& request) const;
@@ -34,6 +44,7 @@ class Pipeline {
 
   Router router_;
   std::vector<std::unique_ptr<Middleware>> middleware_;
+  std::shared_ptr<const Authenticator> authenticator_;
 };
 
 }  // namespace modu::http

@@ -47,7 +47,7 @@ Router::Router() : root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 
-void Router::add(Method method, std::string pattern, Handler handler) {
+void Router::add(Method method, std::string pattern, Access access, Handler handler) {
   if (pattern.empty() || pattern.front() != '/') throw std::logic_error("route pattern must begin with '/': " + pattern);
   Node* node = root_.get();
   for_each_segment(pattern, [&](std::string_view segment) {
@@ -73,7 +73,7 @@ void Router::add(Method method, std::string pattern, Handler handler) {
       throw std::logic_error("route registered twice: " + std::string(method_name(method)) + " " + pattern);
     }
   }
-  routes_.push_back(std::make_unique<Route>(Route{method, std::move(pattern), std::move(handler)}));
+  routes_.push_back(std::make_unique<Route>(Route{method, std::move(pattern), access, std::move(handler)}));
   node->endpoints.push_back(routes_.back().get());
 }
 

@@ -14,6 +14,9 @@ namespace modu::http {
 
 using Handler = std::function<boost::asio::awaitable<Reply>(Request&)>;
 
+/// Who may call a route: anyone, or only a member with a valid access token.
+enum class Access { open, member };
+
 /// Maps method and path to a handler. Patterns are literal segments and `{name}`
 /// parameters: "/api/v1/rooms/{roomId}/messages". A literal segment wins over a
 /// parameter at the same place. HEAD is answered by the GET route.
@@ -24,6 +27,7 @@ class Router {
   struct Route {
     Method method;
     std::string pattern;
+    Access access;
     Handler handler;
   };
   struct Found {
@@ -41,7 +45,7 @@ class Router {
   Router(Router&&) noexcept;
 
   /// Registers a route; throws std::logic_error on a duplicate or an inconsistent pattern.
-  void add(Method method, std::string pattern, Handler handler);
+  void add(Method method, std::string pattern, Access access, Handler handler);
 
   /// `path` is percent-decoded and begins with '/'.
   Match match(Method method, std::string_view path) const;

@@ -280,6 +280,15 @@ struct Server::Impl {
     request.body = message.body();
     request.headers = &headers;
     request.client_address = client;
+    if (config.trust_forwarded_for) {
+      // nginx appends the address it saw to X-Forwarded-For: the last entry is the one
+      // a client cannot forge.
+      if (auto forwarded = headers.find("X-Forwarded-For")) {
+        auto last = forwarded->substr(forwarded->rfind(',') == std::string_view::npos ? 0 : forwarded->rfind(',') + 1);
+        while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+        if (!last.empty()) request.client_address = std::string(last);
+      }
+    }
 
     Response response;
     auto url = boost::urls::parse_origin_form(request.target);

@@ -19,7 +19,7 @@ class PipelineTest : public ::testing::Test {
  protected:
   PipelineTest() {
     Router router;
-    router.add(Method::post, "/echo/{name}", [](Request& request) -> boost::asio::awaitable<Reply> {
+    router.add(Method::post, "/echo/{name}", Access::open, [](Request& request) -> boost::asio::awaitable<Reply> {
       auto body = read_json_object(request);
       if (!body) co_return body.error();
       Fields fields(*body);
@@ -29,7 +29,7 @@ class PipelineTest : public ::testing::Test {
       if (!count) co_return count.error();
       co_return Response::json(201, {{"name", request.param("name")}, {"text", *text}, {"count", count->value_or(1)}});
     });
-    router.add(Method::get, "/boom", [](Request&) -> boost::asio::awaitable<Reply> {
+    router.add(Method::get, "/boom", Access::open, [](Request&) -> boost::asio::awaitable<Reply> {
       throw std::runtime_error("a bug");
       co_return Response::no_content();
     });

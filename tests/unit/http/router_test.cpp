@@ -11,13 +11,13 @@ Handler named(std::string) {
 
 Router sample() {
   Router router;
-  router.add(Method::get, "/api/v1/rooms", named("list"));
-  router.add(Method::post, "/api/v1/rooms", named("create"));
-  router.add(Method::get, "/api/v1/rooms/{roomId}", named("one"));
-  router.add(Method::get, "/api/v1/rooms/{roomId}/messages/count", named("count"));
-  router.add(Method::get, "/api/v1/members/me", named("me"));
-  router.add(Method::get, "/api/v1/members/{roomId}", named("member"));
-  router.add(Method::get, "/swagger-ui/", named("index"));
+  router.add(Method::get, "/api/v1/rooms", Access::open, named("list"));
+  router.add(Method::post, "/api/v1/rooms", Access::open, named("create"));
+  router.add(Method::get, "/api/v1/rooms/{roomId}", Access::open, named("one"));
+  router.add(Method::get, "/api/v1/rooms/{roomId}/messages/count", Access::open, named("count"));
+  router.add(Method::get, "/api/v1/members/me", Access::open, named("me"));
+  router.add(Method::get, "/api/v1/members/{roomId}", Access::open, named("member"));
+  router.add(Method::get, "/swagger-ui/", Access::open, named("index"));
   return router;
 }
 
@@ -63,9 +63,9 @@ TEST(Router, HeadIsAnsweredByGet) {
 
 TEST(Router, RefusesDuplicatesAndClashingParameterNames) {
   auto router = sample();
-  EXPECT_THROW(router.add(Method::get, "/api/v1/rooms", named("again")), std::logic_error);
-  EXPECT_THROW(router.add(Method::get, "/api/v1/rooms/{id}/members", named("clash")), std::logic_error);
-  EXPECT_THROW(router.add(Method::get, "no-slash", named("bad")), std::logic_error);
+  EXPECT_THROW(router.add(Method::get, "/api/v1/rooms", Access::open, named("again")), std::logic_error);
+  EXPECT_THROW(router.add(Method::get, "/api/v1/rooms/{id}/members", Access::open, named("clash")), std::logic_error);
+  EXPECT_THROW(router.add(Method::get, "no-slash", Access::open, named("bad")), std::logic_error);
 }
 
 }  // namespace

@@ -1,0 +1,84 @@
+#include "api/paging.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <charconv>
+
+namespace modu::api {
+namespace {
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+Error bad_cursor() { return Error::validation("parameter 'cursor' is not a cursor this server gave out"); }
+
+}  // namespace
+
+Result<std::size_t> page_size(const http::Request& request) {
+  auto size = query_integer(request, "size");
+  if (!size) return size.error();
+  if (!*size) return kDefaultPageSize;
+  if (**size < 1) return Error::validation("parameter 'size' must be at least 1");
+  return std::min<std::size_t>(static_cast<std::size_t>(**size), kMaxPageSize);
+}
+
+Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name) {
+  auto text = request.query_param(name);
+  if (!text) return std::optional<std::int64_t>();
+  auto value = parse_integer(*text);
+  if (!value) return Error::validation(fmt::format("parameter '{}' must be a whole number", name));
+  return std::optional<std::int64_t>(*value);
+}
+
+Result<MemberId> member_id_param(const http::Request& request, std::string_view name) {
+  auto value = parse_integer(request.param(name));
+  if (!value || *value <= 0) return Error::not_found("no such member");
+  return MemberId(*value);
+}
+
+std::string encode_cursor(const boost::json::array& parts) {
+  const auto json = boost::json::serialize(parts);
+  std::string text(sodium_base64_ENCODED_LEN(json.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(json.data()), json.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  text.resize(text.find('\0'));
+  return text;
+}
+
+Result<boost::json::array> decode_cursor(std::string_view cursor) {
+  if (cursor.empty() || cursor.size() > 2048) return bad_cursor();
+  std::string json(cursor.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(json.data()), json.size(), cursor.data(), cursor.size(),
+                        nullptr, &length, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return bad_cursor();
+  }
+  json.resize(length);
+  boost::system::error_code ec;
+  auto value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) return bad_cursor();
+  return std::move(value.as_array());
+}
+
+Result<std::optional<member::NicknameCursor>> nickname_cursor(const http::Request& request) {
+  auto text = request.query_param("cursor");
+  if (!text) return std::optional<member::NicknameCursor>();
+  auto parts = decode_cursor(*text);
+  if (!parts) return parts.error();
+  if (parts->size() != 2 || !(*parts)[0].is_string() || !(*parts)[1].is_int64()) return bad_cursor();
+  return std::optional<member::NicknameCursor>(
+      member::NicknameCursor{std::string((*parts)[0].as_string()), MemberId((*parts)[1].as_int64())});
+}
+
+std::string encode(const member::NicknameCursor& cursor) {
+  return encode_cursor(boost::json::array{cursor.nickname, cursor.id.value()});
+}
+
+}  // namespace modu::api

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "domain/auth/auth_service.hpp"
+#include "domain/friend/friend.hpp"
+#include "domain/member/member.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+
+/// How domain objects read as JSON on the wire (camelCase, ISO-8601 UTC times).
+namespace modu::api {
+
+/// `with_email`: only a member's own profile shows the address.
+boost::json::object member_json(const member::Member& member, bool with_email);
+boost::json::object profile_change_json(const member::ProfileChange& change);
+boost::json::object friend_json(const friends::Friend& relation);
+boost::json::object session_json(const auth::Session& session);
+
+/// `{"items": [...], "nextCursor": "..." | null}`
+boost::json::object list_json(boost::json::array items, const std::optional<std::string>& next_cursor);
+
+}  // namespace modu::api

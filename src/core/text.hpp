@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace modu {
+
+/// Counts Unicode code points in UTF-8 text (what a person counts as characters,
+/// near enough), not bytes. The text must be valid UTF-8: JSON input always is.
+std::size_t code_points(std::string_view utf8);
+
+/// True when the text holds a control character (C0, DEL or C1), which names and
+/// short texts must not.
+bool has_control_characters(std::string_view utf8);
+
+/// Without leading and trailing white space (ASCII, and U+3000 ideographic space).
+std::string trim(std::string_view text);
+
+}  // namespace modu

@@ -1,0 +1,51 @@
+#include "domain/auth/login_throttle.hpp"
+
+#include <algorithm>
+
+namespace modu::auth {
+
+void LoginThrottle::forget_old(Failures& failures, Clock::time_point now) const {
+  const auto window = std::chrono::seconds(config_.window_seconds);
+  while (!failures.empty() && failures.front() + window <= now) failures.pop_front();
+}
+
+std::optional<int> LoginThrottle::wait_for(std::unordered_map<std::string, Failures>& table, const std::string& key,
+                                           int limit, Clock::time_point now) {
+  auto it = table.find(key);
+  if (it == table.end()) return std::nullopt;
+  forget_old(it->second, now);
+  if (it->second.empty()) {
+    table.erase(it);
+    return std::nullopt;
+  }
+  if (static_cast<int>(it->second.size()) < limit) return std::nullopt;
+  // Free again when enough failures have left the window to drop below the limit.
+  const auto frees_at = it->second[it->second.size() - limit] + std::chrono::seconds(config_.window_seconds);
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(frees_at - now).count();
+  return std::max<int>(1, static_cast<int>(wait));
+}
+
+std::optional<int> LoginThrottle::retry_after(const std::string& email, const std::string& client) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_.now();
+  auto by_email = wait_for(by_email_, email, config_.max_failures_per_email, now);
+  auto by_client = wait_for(by_client_, client, config_.max_failures_per_client, now);
+  if (by_email && by_client) return std::max(*by_email, *by_client);
+  return by_email ? by_email : by_client;
+}
+
+void LoginThrottle::record_failure(const std::string& email, const std::string& client) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_.now();
+  for (auto* failures : {&by_email_[email], &by_client_[client]}) {
+    forget_old(*failures, now);
+    failures->push_back(now);
+  }
+}
+
+void LoginThrottle::record_success(const std::string& email) {
+  std::lock_guard lock(mutex_);
+  by_email_.erase(email);
+}
+
+}  // namespace modu::auth

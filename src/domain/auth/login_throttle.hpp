@@ -1,0 +1,41 @@
+#pragma once
+
+#include "app/config.hpp"
+#include "core/clock.hpp"
+
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace modu::auth {
+
+/// Counts failed logins per email and per client address in a sliding window; past the
+/// limit, a login is refused until the oldest failure leaves the window.
+/// @par Thread safety
+/// Safe from any thread.
+class LoginThrottle {
+ public:
+  LoginThrottle(LoginThrottleConfig config, const Clock& clock) : config_(config), clock_(clock) {}
+
+  /// Seconds to wait when either key is over its limit.
+  std::optional<int> retry_after(const std::string& email, const std::string& client);
+  void record_failure(const std::string& email, const std::string& client);
+  /// A success clears the email's failures (not the address's: one address may try many).
+  void record_success(const std::string& email);
+
+ private:
+  using Failures = std::deque<Clock::time_point>;
+  std::optional<int> wait_for(std::unordered_map<std::string, Failures>& table, const std::string& key, int limit,
+                              Clock::time_point now);
+  void forget_old(Failures& failures, Clock::time_point now) const;
+
+  LoginThrottleConfig config_;
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Failures> by_email_;
+  std::unordered_map<std::string, Failures> by_client_;
+};
+
+}  // namespace modu::auth

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/principal.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace modu::auth {
+
+/// Short-lived HS256 access tokens (libjwt) with `sub`, `jti`, `sid`, `iat`, `exp`.
+/// @par Thread safety
+/// Safe from any thread.
+class AccessTokens {
+ public:
+  AccessTokens(std::string secret, std::chrono::seconds lifetime, const Clock& clock)
+      : secret_(std::move(secret)), lifetime_(lifetime), clock_(clock) {}
+
+  struct Issued {
+    std::string token;
+    std::chrono::seconds expires_in;
+  };
+  Issued issue(MemberId member, const std::string& session_id) const;
+  std::chrono::seconds lifetime() const { return lifetime_; }
+
+  /// UNAUTHORIZED for a bad signature, another algorithm, a malformed or expired token.
+  Result<Principal> verify(std::string_view token) const;
+
+ private:
+  std::string secret_;
+  std::chrono::seconds lifetime_;
+  const Clock& clock_;
+};
+
+/// 256 random bits, base64url without padding: refresh tokens and ids nobody can guess.
+std::string random_token();
+/// SHA-256, hex: how refresh tokens are stored.
+std::string token_hash(std::string_view token);
+
+}  // namespace modu::auth

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/errors.hpp"
+#include "domain/friend/friend_repository.hpp"
+
+namespace modu::friends {
+
+/// The one place blocking is decided. A member who blocked me cannot be reached by me:
+/// I cannot open a 1:1 room with them, invite them, or message them where they blocked
+/// me. Rooms and messages ask this rule; none of them reads the flag themselves.
+/// @par Thread safety
+/// Stateless; blocking (reads the repository): call from the worker pool.
+class BlockRule {
+ public:
+  explicit BlockRule(FriendRepository& friends) : friends_(friends) {}
+
+  /// FORBIDDEN when `target` has blocked `actor`.
+  Result<void> check_can_reach(MemberId actor, MemberId target) {
+    if (friends_.blocks(target, actor)) return Error{Errc::forbidden, "this member does not accept contact from you"};
+    return {};
+  }
+
+ private:
+  FriendRepository& friends_;
+};
+
+}  // namespace modu::friends

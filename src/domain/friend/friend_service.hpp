@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "domain/friend/friend_repository.hpp"
+#include "domain/member/member_repository.hpp"
+#include "domain/member/member_service.hpp"
+
+namespace modu::friends {
+
+/// My friend list. Blocking: call from the worker pool.
+/// @par Thread safety
+/// Stateless; safe from any thread.
+class FriendService {
+ public:
+  FriendService(FriendRepository& friends, member::MemberRepository& members, const Clock& clock)
+      : friends_(friends), members_(members), clock_(clock) {}
+
+  struct Added {
+    Friend relation;
+    bool created;  ///< false: they were on the list already
+  };
+  /// NOT_FOUND for an unknown member; VALIDATION_FAILED for myself.
+  Result<Added> add(MemberId me, MemberId other);
+  Result<Added> add_by_email(MemberId me, std::string_view email);
+  Result<member::Page<Friend, member::NicknameCursor>> list(MemberId me, Filter filter,
+                                                           const std::optional<member::NicknameCursor>& after,
+                                                           std::size_t size);
+  /// NOT_FOUND when they are not on my list, except for blocking: a member can be
+  /// blocked without being a friend (a stranger who writes to me), and joins the list
+  /// as blocked.
+  Result<Friend> change(MemberId me, MemberId other, const FriendPatch& patch);
+  Result<void> remove(MemberId me, MemberId other);
+
+ private:
+  FriendRepository& friends_;
+  member::MemberRepository& members_;
+  const Clock& clock_;
+};
+
+}  // namespace modu::friends

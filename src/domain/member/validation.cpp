@@ -1,0 +1,67 @@
+#include "domain/member/validation.hpp"
+
+#include "core/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace modu::member {
+
+Result<std::string> normalize_email(std::string_view email) {
+  const auto at = email.find('@');
+  const bool well_formed = !email.empty() && email.size() <= kEmailMax && at != std::string_view::npos && at > 0 &&
+                           at <= 64 && email.find('@', at + 1) == std::string_view::npos &&
+                           email.find('.', at + 2) != std::string_view::npos && email.back() != '.' &&
+                           std::none_of(email.begin(), email.end(), [](char c) {
+                             const auto byte = static_cast<unsigned char>(c);
+                             return byte <= 0x20 || byte == 0x7F || c == ',' || c == '<' || c == '>';
+                           });
+  if (!well_formed) return Error::validation("field 'email' is not a valid email address");
+  std::string lower(email);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+Result<std::string> normalize_nickname(std::string_view nickname) {
+  auto trimmed = trim(nickname);
+  const auto length = code_points(trimmed);
+  if (length == 0 || length > kNicknameMax) {
+    return Error::validation(fmt::format("field 'nickname' must be 1 to {} characters", kNicknameMax));
+  }
+  if (has_control_characters(trimmed)) return Error::validation("field 'nickname' cannot hold control characters");
+  return trimmed;
+}
+
+Result<void> check_password(std::string_view password) {
+  const auto length = code_points(password);
+  if (length < kPasswordMin || length > kPasswordMax) {
+    return Error::validation(fmt::format("field 'password' must be {} to {} characters", kPasswordMin, kPasswordMax));
+  }
+  return {};
+}
+
+Result<std::string> normalize_status_message(std::string_view text, std::size_t max_length) {
+  auto trimmed = trim(text);
+  if (code_points(trimmed) > max_length) {
+    return Error::validation(fmt::format("field 'statusMessage' must be at most {} characters", max_length));
+  }
+  std::string without_breaks = trimmed;
+  std::replace(without_breaks.begin(), without_breaks.end(), '\n', ' ');
+  if (has_control_characters(without_breaks)) {
+    return Error::validation("field 'statusMessage' cannot hold control characters");
+  }
+  return trimmed;
+}
+
+Result<std::string> check_image_reference(std::string_view reference, std::string_view field) {
+  if (reference.size() > kImageReferenceMax || has_control_characters(reference) ||
+      reference.find(' ') != std::string_view::npos) {
+    return Error::validation(fmt::format("field '{}' must be an image id or URL of at most {} bytes", field,
+                                         kImageReferenceMax));
+  }
+  return std::string(reference);
+}
+
+}  // namespace modu::member

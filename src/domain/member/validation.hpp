@@ -1,0 +1,28 @@
+#pragma once
+
+#include "core/errors.hpp"
+
+#include <string>
+#include <string_view>
+
+/// The rules for what members type in, shared by sign-up and profile changes.
+namespace modu::member {
+
+constexpr std::size_t kNicknameMax = 30;
+constexpr std::size_t kPasswordMin = 8;
+constexpr std::size_t kPasswordMax = 128;
+constexpr std::size_t kEmailMax = 254;
+constexpr std::size_t kImageReferenceMax = 1024;
+
+/// Lower-cased and checked: one '@', a dotted domain, no spaces or controls.
+Result<std::string> normalize_email(std::string_view email);
+/// Trimmed, 1 to 30 characters, no control characters.
+Result<std::string> normalize_nickname(std::string_view nickname);
+/// 8 to 128 characters.
+Result<void> check_password(std::string_view password);
+/// Trimmed, at most `max_length` characters, no control characters but line breaks.
+Result<std::string> normalize_status_message(std::string_view text, std::size_t max_length);
+/// An image reference (a media id or URL): printable, at most 1024 bytes.
+Result<std::string> check_image_reference(std::string_view reference, std::string_view field);
+
+}  // namespace modu::member
