@@ -31,6 +31,7 @@ modu::Config load(Options& options) {
   if (!options.data_dir.empty()) options.sources.flags["storage.dataDir"] = options.data_dir;
   auto config = modu::load_config(options.sources);
   modu::obs::init_logging(config.log);
+  for (const auto& warning : config.warnings) spdlog::warn("{}", warning);
   return config;
 }
 

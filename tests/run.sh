@@ -17,10 +17,10 @@ echo "== OpenAPI lint"
 npx --no-install redocly lint --format=stylish openapi/openapi.yaml
 
 echo "== MariaDB on loopback"
-MODU_TEST_MYSQL_URL=$(tests/scripts/mariadb.sh start "$work/mariadb")
-export MODU_TEST_MYSQL_URL
-export MODU_REQUIRE_MYSQL=1  # a storage test that cannot reach it fails instead of skipping
-echo "$MODU_TEST_MYSQL_URL"
+MODUTEST_MYSQL_URL=$(tests/scripts/mariadb.sh start "$work/mariadb")
+export MODUTEST_MYSQL_URL
+export MODUTEST_REQUIRE_MYSQL=1  # a storage test that cannot reach it fails instead of skipping
+echo "$MODUTEST_MYSQL_URL"
 
 echo "== CTest"
 ulimit -n "$(ulimit -Hn)"

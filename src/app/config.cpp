@@ -104,6 +104,7 @@ class Reader {
   template <class T>
   T get(const std::string& key_path) const {
     auto node = find(key_path);
+    if (node.IsNull()) throw ConfigError(fmt::format("setting '{}' has no value", key_path));
     try {
       return node.as<T>();
     } catch (const YAML::Exception&) {
@@ -178,6 +179,8 @@ void refuse_unsafe_production(const Config& config, const std::string& default_s
 
 }  // namespace
 
+Config load_config_or_throw(const ConfigSources& sources);
+
 std::string environment_name(const std::string& key_path) {
   std::string name = "MODU_";
   for (std::size_t i = 0; i < key_path.size(); ++i) {
@@ -207,6 +210,14 @@ std::map<std::string, std::string> process_environment() {
 }
 
 Config load_config(const ConfigSources& sources) {
+  try {
+    return load_config_or_throw(sources);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(std::string("configuration: ") + e.what());
+  }
+}
+
+Config load_config_or_throw(const ConfigSources& sources) {
   Config config;
   config.profile = sources.profile;
   if (config.profile.empty()) {
@@ -227,9 +238,16 @@ Config load_config(const ConfigSources& sources) {
   }
   std::vector<std::string> leaves;
   collect_leaves(root, "", leaves);
+  std::set<std::string> known_variables{"MODU_PROFILE"};
   for (const auto& key_path : leaves) {
+    known_variables.insert(environment_name(key_path));
     auto env = sources.environment.find(environment_name(key_path));
     if (env != sources.environment.end()) set_leaf(root, key_path, env->second, env->first);
+  }
+  for (const auto& [name, value] : sources.environment) {
+    if (name.starts_with("MODU_") && !known_variables.contains(name)) {
+      config.warnings.push_back(fmt::format("environment variable {} names no setting; it is ignored", name));
+    }
   }
   for (const auto& [key_path, value] : sources.flags) set_leaf(root, key_path, value, "command line");
 

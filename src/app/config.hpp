@@ -62,6 +62,9 @@ struct LogConfig {
 
 struct Config {
   std::string profile;
+  /// Things worth a warning at start-up that do not stop it (a MODU_ variable that
+  /// names no setting: a typo, most likely). Logged once logging is up.
+  std::vector<std::string> warnings;
   ServerConfig server;
   StorageConfig storage;
   AuthConfig auth;

@@ -15,6 +15,7 @@ constexpr std::array kTable{
     ErrcInfo{405, "METHOD_NOT_ALLOWED"},       // method_not_allowed
     ErrcInfo{409, "CONFLICT"},                 // conflict
     ErrcInfo{413, "PAYLOAD_TOO_LARGE"},        // payload_too_large
+    ErrcInfo{431, "HEADERS_TOO_LARGE"},        // headers_too_large
     ErrcInfo{415, "UNSUPPORTED_MEDIA_TYPE"},   // unsupported_media_type
     ErrcInfo{429, "TOO_MANY_REQUESTS"},        // too_many_requests
     ErrcInfo{503, "SERVICE_UNAVAILABLE"},      // unavailable

@@ -19,6 +19,7 @@ enum class Errc {
   method_not_allowed,
   conflict,
   payload_too_large,
+  headers_too_large,
   unsupported_media_type,
   too_many_requests,
   unavailable,  ///< a dependency (the database) cannot be reached

@@ -5,6 +5,10 @@
 
 namespace modu {
 
+/// Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates or
+/// values past U+10FFFF.
+bool is_valid_utf8(std::string_view text);
+
 /// Counts Unicode code points in UTF-8 text (what a person counts as characters,
 /// near enough), not bytes. The text must be valid UTF-8: JSON input always is.
 std::size_t code_points(std::string_view utf8);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -27,7 +28,9 @@ class WorkerPool {
   auto run(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work>> {
     using T = std::invoke_result_t<Work>;
     auto home = co_await boost::asio::this_coro::executor;
-    co_await boost::asio::post(pool_.get_executor(), boost::asio::use_awaitable);
+    // The completion token must be bound to the pool: `post(pool, use_awaitable)` alone
+    // would resume the coroutine through its own executor, back on the I/O thread.
+    co_await boost::asio::post(boost::asio::bind_executor(pool_.get_executor(), boost::asio::use_awaitable));
     std::exception_ptr failure;
     if constexpr (std::is_void_v<T>) {
       try {
@@ -35,7 +38,7 @@ class WorkerPool {
       } catch (...) {
         failure = std::current_exception();
       }
-      co_await boost::asio::post(home, boost::asio::use_awaitable);
+      co_await boost::asio::post(boost::asio::bind_executor(home, boost::asio::use_awaitable));
       if (failure) std::rethrow_exception(failure);
     } else {
       std::optional<T> result;
@@ -44,7 +47,7 @@ class WorkerPool {
       } catch (...) {
         failure = std::current_exception();
       }
-      co_await boost::asio::post(home, boost::asio::use_awaitable);
+      co_await boost::asio::post(boost::asio::bind_executor(home, boost::asio::use_awaitable));
       if (failure) std::rethrow_exception(failure);
       co_return std::move(*result);
     }

@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "core/text.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,6 +11,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -101,10 +105,10 @@ struct Server::Impl {
   const Pipeline& pipeline;
   obs::Metrics& metrics;
   std::vector<std::unique_ptr<Worker>> workers;
-  std::atomic<std::int64_t> open_connections{0};
   std::atomic<bool> draining{false};
+  std::atomic<bool> stop_now{false};
   std::mutex drain_mutex;
-  std::condition_variable drain_started;
+  std::condition_variable drain_changed;
   std::optional<asio::signal_set> signals;
 
   Impl(const ServerConfig& config, const Pipeline& pipeline, obs::Metrics& metrics)
@@ -114,6 +118,7 @@ struct Server::Impl {
 
   std::uint16_t listen() {
     const tcp::endpoint first(asio::ip::make_address(config.host), config.port);
+    if (config.port != 0) refuse_taken_port(first);
     std::uint16_t port = config.port;
     for (auto& worker : workers) {
       auto& acceptor = worker->acceptor.emplace(worker->io);
@@ -128,6 +133,18 @@ struct Server::Impl {
     return port;
   }
 
+  /// SO_REUSEPORT would let a second server bind the same port and quietly take half of
+  /// its connections; a bind without it fails while anyone listens there.
+  static void refuse_taken_port(const tcp::endpoint& endpoint) {
+    asio::io_context io;
+    tcp::acceptor probe(io);
+    probe.open(endpoint.protocol());
+    probe.set_option(tcp::acceptor::reuse_address(true));
+    boost::system::error_code ec;
+    probe.bind(endpoint, ec);
+    if (ec) throw std::runtime_error("cannot listen on port " + std::to_string(endpoint.port()) + ": " + ec.message());
+  }
+
   void run() {
     signals.emplace(workers.front()->io, SIGINT, SIGTERM);
     wait_for_signal();
@@ -140,15 +157,16 @@ struct Server::Impl {
     }
 
     std::unique_lock lock(drain_mutex);
-    drain_started.wait(lock, [&] { return draining.load(); });
-    lock.unlock();
-    // In-flight requests finish on their own threads; what is left at the deadline is cut.
+    drain_changed.wait(lock, [&] { return draining.load(); });
+    // In-flight requests finish on their own threads, until the deadline or a second signal.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.drain_timeout_seconds);
-    while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while (metrics.open_connections() > 0 && !stop_now && std::chrono::steady_clock::now() < deadline) {
+      drain_changed.wait_for(lock, std::chrono::milliseconds(10));
     }
-    if (const auto left = open_connections.load(); left > 0) {
-      spdlog::warn("drain timeout: closing {} connections still busy", left);
+    lock.unlock();
+    if (const auto left = metrics.open_connections(); left > 0) {
+      spdlog::warn("drain ended with {} connections still busy: closing them", left);
+      close_every_connection();
     }
     for (auto& worker : workers) {
       worker->keep_running.reset();
@@ -162,7 +180,8 @@ struct Server::Impl {
       if (ec) return;
       if (draining) {
         spdlog::warn("signal {} during drain: stopping now", signal);
-        for (auto& worker : workers) worker->io.stop();
+        stop_now = true;
+        drain_changed.notify_all();
         return;
       }
       spdlog::info("signal {}: draining", signal);
@@ -185,29 +204,45 @@ struct Server::Impl {
       });
     }
     std::lock_guard lock(drain_mutex);
-    drain_started.notify_all();
+    drain_changed.notify_all();
+  }
+
+  /// Closes what the drain left, each on its own thread, and waits briefly for the
+  /// sessions to notice.
+  void close_every_connection() {
+    for (auto& worker : workers) {
+      asio::post(worker->io, [worker = worker.get()] {
+        for (auto* connection : worker->connections) {
+          boost::system::error_code ignored;
+          connection->socket.close(ignored);
+        }
+      });
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (metrics.open_connections() > 0 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   asio::awaitable<void> accept_loop(Worker& worker) {
+    auto last_warning = std::chrono::steady_clock::time_point();
     while (!draining) {
       auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
       if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) co_return;
       if (ec) {
-        // Out of file descriptors, most likely: back off instead of spinning.
-        spdlog::warn("accept failed: {}", ec.message());
+        // Out of file descriptors, most likely: back off instead of spinning, and say so
+        // once a second at most.
+        if (std::chrono::steady_clock::now() - last_warning > std::chrono::seconds(1)) {
+          spdlog::warn("accept failed: {}", ec.message());
+          last_warning = std::chrono::steady_clock::now();
+        }
         asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
         co_await pause.async_wait(kUseTuple);
         continue;
       }
-      socket.set_option(tcp::no_delay(true));
-      asio::co_spawn(worker.io, session(worker, std::move(socket)), [](std::exception_ptr failure) {
-        if (!failure) return;
-        try {
-          std::rethrow_exception(failure);
-        } catch (const std::exception& e) {
-          spdlog::error("connection failed: {}", e.what());
-        }
-      });
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      asio::co_spawn(worker.io, session(worker, std::move(socket)), asio::detached);
     }
   }
 
@@ -225,26 +260,53 @@ struct Server::Impl {
     }
   }
 
+  /// Owns a connection's registration: whatever way the session ends, it is closed,
+  /// unregistered and uncounted.
+  struct Registration {
+    Impl& server;
+    Worker& worker;
+    std::shared_ptr<Connection> connection;
+    Registration(Impl& server, Worker& worker, std::shared_ptr<Connection> connection)
+        : server(server), worker(worker), connection(std::move(connection)) {
+      worker.connections.insert(this->connection.get());
+      server.metrics.connection_opened();
+    }
+    ~Registration() {
+      boost::system::error_code ignored;
+      connection->finished = true;
+      connection->watchdog.cancel();
+      connection->socket.shutdown(tcp::socket::shutdown_send, ignored);
+      connection->socket.close(ignored);
+      worker.connections.erase(connection.get());
+      server.metrics.connection_closed();
+      server.drain_changed.notify_all();
+    }
+  };
+
   asio::awaitable<void> session(Worker& worker, tcp::socket socket) {
     boost::system::error_code ignored;
     const auto remote = socket.remote_endpoint(ignored);
     auto shared = std::make_shared<Connection>(std::move(socket));
-    auto& connection = *shared;
-    connection.expire_after(std::chrono::seconds(config.idle_timeout_seconds));
+    shared->expire_after(std::chrono::seconds(config.idle_timeout_seconds));
     const auto shortest = std::chrono::seconds(std::min(config.idle_timeout_seconds, config.read_timeout_seconds));
     asio::co_spawn(worker.io, watch(shared, shortest), asio::detached);
-    worker.connections.insert(&connection);
-    open_connections.fetch_add(1);
-    metrics.connection_opened();
-    const std::string client = remote.address().to_string();
+    Registration registration(*this, worker, shared);
+    try {
+      co_await serve(*shared, remote.address().to_string());
+    } catch (const std::exception& e) {
+      spdlog::error("connection from {} failed: {}", remote.address().to_string(), e.what());
+    }
+  }
 
+  /// Requests on one connection, one after another, until it closes.
+  asio::awaitable<void> serve(Connection& connection, const std::string& client) {
     beast::flat_buffer buffer;
     for (bool keep_alive = true; keep_alive && !draining;) {
       connection.idle = true;
       if (buffer.size() == 0) {
         connection.expire_after(std::chrono::seconds(config.idle_timeout_seconds));
         auto [ec, n] = co_await connection.socket.async_read_some(buffer.prepare(4096), kUseTuple);
-        if (ec) break;
+        if (ec) co_return;
         buffer.commit(n);
       }
       connection.idle = false;
@@ -253,21 +315,54 @@ struct Server::Impl {
       parser.header_limit(static_cast<std::uint32_t>(config.header_limit_bytes));
       parser.body_limit(config.body_limit_bytes);
       connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
-      auto [ec, n] = co_await bhttp::async_read(connection.socket, buffer, parser, kUseTuple);
+      auto [ec, n] = co_await bhttp::async_read_header(connection.socket, buffer, parser, kUseTuple);
+      if (!ec && !parser.is_done()) {
+        if (wants_continue(parser.get())) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          co_await asio::async_write(connection.socket, asio::buffer(kContinue), kUseTuple);
+        }
+        std::tie(ec, n) = co_await bhttp::async_read(connection.socket, buffer, parser, kUseTuple);
+      }
       if (ec) {
-        if (!is_quiet(ec) && connection.socket.is_open()) co_await refuse(connection, parser, client, ec);
-        break;
+        if (!is_quiet(ec) && connection.socket.is_open()) co_await refuse(connection, parser, client, refusal(ec));
+        co_return;
+      }
+      if (auto problem = framing_problem(parser)) {
+        co_await refuse(connection, parser, client, *problem);
+        co_return;
       }
       keep_alive = co_await answer(connection, parser.get(), client);
     }
+  }
 
-    connection.finished = true;
-    connection.watchdog.cancel();
-    connection.socket.shutdown(tcp::socket::shutdown_send, ignored);
-    connection.socket.close(ignored);
-    worker.connections.erase(&connection);
-    metrics.connection_closed();
-    open_connections.fetch_sub(1);
+  static bool wants_continue(const bhttp::request<bhttp::string_body>& head) {
+    auto expect = head.find(bhttp::field::expect);
+    return head.version() == 11 && expect != head.end() && beast::iequals(expect->value(), "100-continue");
+  }
+
+  Error refusal(const boost::system::error_code& ec) const {
+    if (ec == bhttp::error::body_limit) {
+      return {Errc::payload_too_large,
+              "the request body is larger than the limit of " + std::to_string(config.body_limit_bytes) + " bytes"};
+    }
+    if (ec == bhttp::error::header_limit) {
+      return {Errc::headers_too_large,
+              "the request head is larger than the limit of " + std::to_string(config.header_limit_bytes) + " bytes"};
+    }
+    return Error::bad_request("malformed HTTP request: " + ec.message());
+  }
+
+  /// What a parser accepts but HTTP/1.1 does not: a Transfer-Encoding that does not end
+  /// in chunked (the body's end would be ambiguous: request smuggling), or no Host.
+  static std::optional<Error> framing_problem(const bhttp::request_parser<bhttp::string_body>& parser) {
+    const auto& message = parser.get();
+    if (message.find(bhttp::field::transfer_encoding) != message.end() && !parser.chunked()) {
+      return Error::bad_request("a Transfer-Encoding other than chunked is not accepted");
+    }
+    if (message.version() == 11 && message.find(bhttp::field::host) == message.end()) {
+      return Error::bad_request("an HTTP/1.1 request needs a Host header");
+    }
+    return std::nullopt;
   }
 
   /// Handles one parsed request; says whether the connection stays open.
@@ -294,9 +389,14 @@ struct Server::Impl {
     auto url = boost::urls::parse_origin_form(request.target);
     if (!url) {
       response = pipeline.reject(request, Error::bad_request("the request target is not a valid path"));
+    } else if (request.path = url->path(); !is_valid_utf8(request.path)) {
+      request.path.clear();
+      response = pipeline.reject(request, Error::bad_request("the request path is not valid UTF-8"));
     } else {
-      request.path = url->path();
       request.query = url->encoded_query();
+      // Handling takes as long as it takes (SQL, hashing); the read timeout is for the
+      // client's bytes, and the write gets its own.
+      connection.deadline = std::chrono::steady_clock::time_point::max();
       response = co_await pipeline.handle(request);
     }
     const bool keep_alive = message.keep_alive() && !draining;
@@ -304,41 +404,35 @@ struct Server::Impl {
         keep_alive;
   }
 
-  /// Answers a request that could not be read whole (too large, malformed) and closes.
+  /// Answers a request that could not be taken (too large, malformed) and closes.
   asio::awaitable<void> refuse(Connection& connection, bhttp::request_parser<bhttp::string_body>& parser,
-                               const std::string& client, const boost::system::error_code& ec) {
+                               const std::string& client, const Error& error) {
     std::optional<BeastHeaders> headers;
     Request request;
     request.client_address = client;
-    Error error = Error::bad_request("malformed HTTP request: " + ec.message());
-    if (ec == bhttp::error::body_limit) {
-      error = {Errc::payload_too_large,
-               "the request body is larger than the limit of " + std::to_string(config.body_limit_bytes) + " bytes"};
-    } else if (ec == bhttp::error::header_limit) {
-      error = {Errc::bad_request, "the request head is larger than the limit of " +
-                                      std::to_string(config.header_limit_bytes) + " bytes"};
-    }
     if (parser.is_header_done()) {
       headers.emplace(parser.get().base());
       request.headers = &*headers;
       request.method = parse_method(parser.get().method_string());
       request.target = parser.get().target();
     }
-    auto response = pipeline.reject(request, error);
-    if (ec == bhttp::error::header_limit) response.status = 431;
-    co_await write(connection, response, 11, false, false);
+    co_await write(connection, pipeline.reject(request, error), 11, false, false);
   }
 
   asio::awaitable<bool> write(Connection& connection, const Response& response, unsigned version, bool head_only,
                               bool keep_alive) {
+    // 1xx, 204 and 304 have no body and no Content-Length.
+    const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
     const auto payload = response.payload();
     bhttp::response<bhttp::span_body<const char>> message{static_cast<bhttp::status>(response.status), version};
     message.set(bhttp::field::server, "modu");
     message.set(bhttp::field::date, http_date());
-    if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+    if (!response.content_type.empty() && !bodiless) message.set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) message.insert(name, value);
     message.keep_alive(keep_alive);
-    if (head_only) {
+    if (bodiless) {
+      // nothing to frame
+    } else if (head_only) {
       message.content_length(payload.size());
     } else {
       message.body() = {payload.data(), payload.size()};

@@ -47,10 +47,12 @@ Target parse_url(const std::string& url) {
 
 void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms) {
   if (dialect == Dialect::sqlite) {
+    // The busy timeout first: switching to WAL takes a lock that other processes
+    // opening the same file at the same moment must wait for.
+    sql << fmt::format("PRAGMA busy_timeout = {}", busy_timeout_ms);
     sql << "PRAGMA journal_mode = WAL";
     sql << "PRAGMA synchronous = FULL";  // a commit is on disk when it returns
     sql << "PRAGMA foreign_keys = ON";
-    sql << fmt::format("PRAGMA busy_timeout = {}", busy_timeout_ms);
   } else {
     sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
     sql << "SET SESSION time_zone = '+00:00'";

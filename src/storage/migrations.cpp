@@ -23,7 +23,8 @@ constexpr std::string_view kRecord = "INSERT INTO schema_migrations (version, na
 constexpr std::string_view kMysqlLock = "SELECT GET_LOCK('modu_schema_migrations', 120)";
 constexpr std::string_view kMysqlUnlock = "SELECT RELEASE_LOCK('modu_schema_migrations')";
 
-/// Statements end with ';' at the end of a line; comments are whole lines beginning "--".
+/// Statements end with ';' at the end of a line, and nowhere else (no ';' inside a
+/// line, not even in a string); "--" starts a comment to the end of the line.
 std::vector<std::string> split_statements(std::string_view script) {
   std::vector<std::string> statements;
   std::string current;
@@ -31,9 +32,14 @@ std::vector<std::string> split_statements(std::string_view script) {
     const auto newline = script.find('\n');
     auto line = script.substr(0, newline);
     script.remove_prefix(newline == std::string_view::npos ? script.size() : newline + 1);
+    line = line.substr(0, line.find("--"));  // a trailing comment (migrations keep "--" out of strings)
     const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos || line.substr(first).starts_with("--")) continue;
+    if (first == std::string_view::npos) continue;
     const auto last = line.find_last_not_of(" \t\r");
+    if (const auto semicolon = line.find(';'); semicolon != std::string_view::npos && semicolon != last) {
+      // The engines run one statement at a time and would drop what follows quietly.
+      throw std::logic_error("migration line has text after ';': " + std::string(line));
+    }
     current.append(line.substr(0, last + 1)).append("\n");
     if (line[last] == ';') {
       current.resize(current.size() - 2);  // the ';' and the newline

@@ -17,7 +17,8 @@ class ServerTest : public ::testing::Test {
     server_ = new ServerProcess({{"MODU_SERVER_BODY_LIMIT_BYTES", "4096"},
                                  {"MODU_SERVER_HEADER_LIMIT_BYTES", "2048"},
                                  {"MODU_SERVER_READ_TIMEOUT_SECONDS", "2"},
-                                 {"MODU_SERVER_IDLE_TIMEOUT_SECONDS", "2"}});
+                                 {"MODU_SERVER_IDLE_TIMEOUT_SECONDS", "2"},
+                                 {"MODU_SERVER_CORS_ALLOWED_ORIGINS", "https://app.example"}});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -81,7 +82,12 @@ TEST_F(ServerTest, BadInputGetsAClearErrorAndHarmsNothing) {
        "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n" + big + "\r\n0\r\n\r\n",
        413, "PAYLOAD_TOO_LARGE"},
       {"head over the limit", get_request("/healthz", "X-Junk: " + std::string(3000, 'j') + "\r\n"), 431,
-       "BAD_REQUEST"},
+       "HEADERS_TOO_LARGE"},
+      {"smuggling: transfer-encoding not chunked",
+       "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+       400, "BAD_REQUEST"},
+      {"no host", "GET /healthz HTTP/1.1\r\n\r\n", 400, "BAD_REQUEST"},
+      {"path not utf-8", get_request("/api/v1/common/%FF"), 400, "BAD_REQUEST"},
       {"bad content length", "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
        "BAD_REQUEST"},
       {"target not a path", "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"},
@@ -123,6 +129,36 @@ TEST(Timeouts, TheReadTimeoutAppliesEvenWhenTheIdleTimeoutIsLonger) {
   stalled.send("GET /healthz HTTP/1.1\r\n");
   EXPECT_TRUE(stalled.closed_by_server());
   EXPECT_LT(std::chrono::steady_clock::now() - begun, std::chrono::seconds(10));
+}
+
+TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  Connection connection(server_->port());
+  connection.send("POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  auto interim = connection.read_reply();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  connection.send("{}");
+  EXPECT_EQ(connection.read_reply()->status, 405);
+}
+
+TEST_F(ServerTest, NoContentHasNoBodyAndNoLength) {
+  Connection connection(server_->port());
+  auto preflight = connection.request(
+      "OPTIONS /api/v1/common HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example\r\n"
+      "Access-Control-Request-Method: GET\r\n\r\n");
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->headers.count("content-length"), 0u);
+  EXPECT_EQ(preflight->headers["access-control-allow-origin"], "https://app.example");
+  EXPECT_EQ(connection.request(get_request("/healthz"))->status, 200);  // and the connection goes on
+}
+
+TEST_F(ServerTest, ASecondServerCannotTakeTheSamePort) {
+  auto second = run_modu({"serve", "--profile", "test", "--port", std::to_string(server_->port())},
+                         {{"MODU_SERVER_HOST", "127.0.0.1"}, {"MODU_STORAGE_DATA_DIR", "/tmp/modu-second-" + std::to_string(getpid())}});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.output.find("cannot listen on port"), std::string::npos) << second.output;
 }
 
 TEST_F(ServerTest, HttpOneZeroClosesAfterTheResponse) {

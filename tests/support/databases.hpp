@@ -1,7 +1,7 @@
 #pragma once
 
 // The databases the storage tests run on: SQLite always, MariaDB when the test command
-// started one (MODU_TEST_MYSQL_URL). Each test gets a database of its own.
+// started one (MODUTEST_MYSQL_URL). Each test gets a database of its own.
 
 #include "storage/database.hpp"
 
@@ -36,7 +36,7 @@ class ScratchDatabase {
       url_ = "sqlite:" + (folder_ / "modu.db").string();
       return;
     }
-    const char* base = std::getenv("MODU_TEST_MYSQL_URL");
+    const char* base = std::getenv("MODUTEST_MYSQL_URL");
     if (!base) return;
     auto parsed = boost::urls::parse_uri(base);
     admin_url_ = base;
@@ -78,8 +78,8 @@ class ScratchDatabase {
 #define MODU_REQUIRE_DATABASE(scratch)                                                   \
   do {                                                                                   \
     if (!(scratch).available()) {                                                        \
-      if (std::getenv("MODU_REQUIRE_MYSQL")) FAIL() << "MODU_TEST_MYSQL_URL is not set"; \
-      GTEST_SKIP() << "no MariaDB: set MODU_TEST_MYSQL_URL (make test does)";            \
+      if (std::getenv("MODUTEST_REQUIRE_MYSQL")) FAIL() << "MODUTEST_MYSQL_URL is not set"; \
+      GTEST_SKIP() << "no MariaDB: set MODUTEST_MYSQL_URL (make test does)";            \
     }                                                                                    \
   } while (false)
 

@@ -89,6 +89,24 @@ TEST(Config, BadSettingsFailNamingTheKey) {
   EXPECT_THROW(load_config(with_env({}, "staging")), ConfigError);
 }
 
+TEST(Config, EmptyValuesAndOddKeysAreRefusedNotGuessed) {
+  auto empty = with_env({});
+  empty.files.push_back(write_temp("modu-config-empty.yml", "storage:\n  dataDir:\n"));
+  EXPECT_THROW(load_config(empty), ConfigError);
+  auto odd_key = with_env({});
+  odd_key.files.push_back(write_temp("modu-config-odd.yml", "? [a, b]\n: 1\n"));
+  EXPECT_THROW(load_config(odd_key), ConfigError);
+  auto nothing = with_env({});
+  nothing.files.push_back(write_temp("modu-config-nothing.yml", ""));
+  EXPECT_EQ(load_config(nothing).server.port, 8080);
+}
+
+TEST(Config, UnknownModuVariablesAreReported) {
+  const auto config = load_config(with_env({{"MODU_SERVER_PROT", "1"}, {"MODU_PROFILE", "dev"}}));
+  ASSERT_EQ(config.warnings.size(), 1u);
+  EXPECT_NE(config.warnings[0].find("MODU_SERVER_PROT"), std::string::npos);
+}
+
 TEST(Config, ProdRefusesTheDevelopmentSecretAndSqlite) {
   const std::string secret = "a-production-secret-that-is-long-enough-0123456789";
   const std::string mysql = "mysql://modu:pw@db.internal:3306/modu";

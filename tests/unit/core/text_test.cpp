@@ -1,0 +1,34 @@
+#include "core/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace modu {
+namespace {
+
+TEST(Text, ValidUtf8) {
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(is_valid_utf8("앨리스 🐰"));
+  EXPECT_FALSE(is_valid_utf8("\xFF"));
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));          // cut short
+}
+
+TEST(Text, CountsCharactersNotBytes) {
+  EXPECT_EQ(code_points("abc"), 3u);
+  EXPECT_EQ(code_points("가나다"), 3u);
+  EXPECT_EQ(code_points("🐰"), 1u);
+}
+
+TEST(Text, ControlCharactersAndTrimming) {
+  EXPECT_TRUE(has_control_characters("a\tb"));
+  EXPECT_TRUE(has_control_characters("a\x7F"));
+  EXPECT_TRUE(has_control_characters("a\xC2\x85"));  // NEL, a C1 control
+  EXPECT_FALSE(has_control_characters("é 가"));
+  EXPECT_EQ(trim("  \t name \xE3\x80\x80"), "name");
+  EXPECT_EQ(trim("   "), "");
+}
+
+}  // namespace
+}  // namespace modu
