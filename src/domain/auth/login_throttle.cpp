@@ -41,6 +41,17 @@ void LoginThrottle::record_failure(const std::string& email, const std::string& 
     forget_old(*failures, now);
     failures->push_back(now);
   }
+  // Someone trying a million made-up emails must not grow the tables for ever: now and
+  // then, drop every key whose failures have all left the window.
+  if (by_email_.size() + by_client_.size() >= sweep_at_) {
+    for (auto* table : {&by_email_, &by_client_}) {
+      for (auto it = table->begin(); it != table->end();) {
+        forget_old(it->second, now);
+        it = it->second.empty() ? table->erase(it) : std::next(it);
+      }
+    }
+    sweep_at_ = std::max<std::size_t>(kSweepFloor, 2 * (by_email_.size() + by_client_.size()));
+  }
 }
 
 void LoginThrottle::record_success(const std::string& email) {

@@ -36,6 +36,8 @@ class LoginThrottle {
   std::mutex mutex_;
   std::unordered_map<std::string, Failures> by_email_;
   std::unordered_map<std::string, Failures> by_client_;
+  static constexpr std::size_t kSweepFloor = 4096;
+  std::size_t sweep_at_ = kSweepFloor;
 };
 
 }  // namespace modu::auth
