@@ -19,7 +19,7 @@ npx --no-install redocly lint --format=stylish openapi/openapi.yaml
 echo "== MariaDB on loopback"
 MODUTEST_MYSQL_URL=$(tests/scripts/mariadb.sh start "$work/mariadb")
 export MODUTEST_MYSQL_URL
-export MODUTEST_REQUIRE_MYSQL=1  # a storage test that cannot reach it fails instead of skipping
+export MODUTEST_REQUIRE_SERVERS=1  # a test that cannot reach MariaDB or nginx fails instead of skipping
 echo "$MODUTEST_MYSQL_URL"
 
 echo "== CTest"

@@ -78,7 +78,7 @@ class ScratchDatabase {
 #define MODU_REQUIRE_DATABASE(scratch)                                                   \
   do {                                                                                   \
     if (!(scratch).available()) {                                                        \
-      if (std::getenv("MODUTEST_REQUIRE_MYSQL")) FAIL() << "MODUTEST_MYSQL_URL is not set"; \
+      if (std::getenv("MODUTEST_REQUIRE_SERVERS")) FAIL() << "MODUTEST_MYSQL_URL is not set"; \
       GTEST_SKIP() << "no MariaDB: set MODUTEST_MYSQL_URL (make test does)";            \
     }                                                                                    \
   } while (false)
