@@ -5,8 +5,8 @@
 #include "obs/logging.hpp"
 #include "storage/migrations.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 

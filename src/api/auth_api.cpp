@@ -52,8 +52,8 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
                if (!email) co_return email.error();
                auto password = fields.required_string("password");
                if (!password) co_return password.error();
-               auto session = co_await workers.run(
-                   [&] { return auth.log_in(*email, *password, request.client_address); });
+               auto session =
+                   co_await workers.run([&] { return auth.log_in(*email, *password, request.client_address); });
                if (!session) co_return session.error();
                co_return Response::json(200, session_json(*session));
              });
@@ -75,13 +75,12 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
                co_return Response::no_content();
              });
 
-  router.add(http::Method::get, "/api/v1/auth/check", http::Access::member,
-             [](Request& request) -> awaitable<Reply> {
-               const auto id = request.member().value();
-               auto response = Response::json(200, {{"memberId", id}});
-               response.set_header("X-Member-Id", std::to_string(id));
-               co_return response;
-             });
+  router.add(http::Method::get, "/api/v1/auth/check", http::Access::member, [](Request& request) -> awaitable<Reply> {
+    const auto id = request.member().value();
+    auto response = Response::json(200, {{"memberId", id}});
+    response.set_header("X-Member-Id", std::to_string(id));
+    co_return response;
+  });
 }
 
 }  // namespace modu::api

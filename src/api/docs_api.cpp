@@ -2,9 +2,9 @@
 
 #include "core/resources.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 #include <functional>
@@ -92,23 +92,27 @@ boost::json::value openapi_document() {
 
 void add_docs_routes(http::Router& router) {
   auto document = std::make_shared<const std::string>(boost::json::serialize(openapi_document()));
-  router.add(http::Method::get, "/v3/api-docs", http::Access::open, [document](http::Request&) -> boost::asio::awaitable<http::Reply> {
-    http::Response response;
-    response.static_body = *document;
-    co_return response;
-  });
+  router.add(http::Method::get, "/v3/api-docs", http::Access::open,
+             [document](http::Request&) -> boost::asio::awaitable<http::Reply> {
+               http::Response response;
+               response.static_body = *document;
+               co_return response;
+             });
 
-  router.add(http::Method::get, "/swagger-ui", http::Access::open, [](http::Request&) -> boost::asio::awaitable<http::Reply> {
-    http::Response response;
-    response.status = 301;
-    response.content_type.clear();
-    response.set_header("Location", "/swagger-ui/");
-    co_return response;
-  });
+  router.add(http::Method::get, "/swagger-ui", http::Access::open,
+             [](http::Request&) -> boost::asio::awaitable<http::Reply> {
+               http::Response response;
+               response.status = 301;
+               response.content_type.clear();
+               response.set_header("Location", "/swagger-ui/");
+               co_return response;
+             });
 
-  auto index = std::make_shared<const StaticFile>(
-      static_file("index.html", *resources::find("web/swagger-ui/index.html")));
-  router.add(http::Method::get, "/swagger-ui/", http::Access::open, [index](http::Request& request) -> boost::asio::awaitable<http::Reply> { co_return serve(*index, request); });
+  auto index =
+      std::make_shared<const StaticFile>(static_file("index.html", *resources::find("web/swagger-ui/index.html")));
+  router.add(
+      http::Method::get, "/swagger-ui/", http::Access::open,
+      [index](http::Request& request) -> boost::asio::awaitable<http::Reply> { co_return serve(*index, request); });
 
   auto assets = std::make_shared<std::vector<std::pair<std::string, StaticFile>>>();
   for (auto name : resources::names()) {
@@ -116,7 +120,8 @@ void add_docs_routes(http::Router& router) {
     const auto file = name.substr(std::string_view("swagger-ui/").size());
     assets->emplace_back(std::string(file), static_file(file, *resources::find(name)));
   }
-  router.add(http::Method::get, "/swagger-ui/{file}", http::Access::open, [assets](http::Request& request) -> boost::asio::awaitable<http::Reply> {
+  router.add(http::Method::get, "/swagger-ui/{file}", http::Access::open,
+             [assets](http::Request& request) -> boost::asio::awaitable<http::Reply> {
                const auto& wanted = request.param("file");
                for (const auto& [name, file] : *assets) {
                  if (name == wanted) co_return serve(file, request);

@@ -4,9 +4,9 @@
 #include "api/views.hpp"
 #include "http/json_body.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <fmt/format.h>
 
 #include <charconv>
 
@@ -67,8 +67,8 @@ awaitable<Reply> search(Request& request, member::MemberService& members, Worker
   auto page = co_await workers.run([&] { return members.find_by_nickname_prefix(*nickname, *after, *size); });
   if (!page) co_return page.error();
   for (const auto& member : page->items) items.push_back(member_json(member, false));
-  co_return Response::json(200, list_json(std::move(items),
-                                          page->next ? std::optional(encode(*page->next)) : std::nullopt));
+  co_return Response::json(200,
+                           list_json(std::move(items), page->next ? std::optional(encode(*page->next)) : std::nullopt));
 }
 
 Result<member::ProfilePatch> read_patch(const Request& request) {

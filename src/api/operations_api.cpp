@@ -6,11 +6,13 @@ namespace modu::api {
 
 void add_operations_routes(http::Router& router, storage::Database& database, WorkerPool& workers,
                            const obs::Metrics& metrics) {
-  router.add(http::Method::get, "/healthz", http::Access::open, [](http::Request&) -> boost::asio::awaitable<http::Reply> {
-    co_return http::Response::json(200, {{"status", "UP"}});
-  });
+  router.add(http::Method::get, "/healthz", http::Access::open,
+             [](http::Request&) -> boost::asio::awaitable<http::Reply> {
+               co_return http::Response::json(200, {{"status", "UP"}});
+             });
 
-  router.add(http::Method::get, "/readyz", http::Access::open, [&database, &workers](http::Request&) -> boost::asio::awaitable<http::Reply> {
+  router.add(http::Method::get, "/readyz", http::Access::open,
+             [&database, &workers](http::Request&) -> boost::asio::awaitable<http::Reply> {
                std::string failure;
                try {
                  co_await workers.run([&database] { database.ping(); });
@@ -24,12 +26,13 @@ void add_operations_routes(http::Router& router, storage::Database& database, Wo
                co_return http::Response::json(200, {{"status", "UP"}, {"checks", {{"database", "UP"}}}});
              });
 
-  router.add(http::Method::get, "/metrics", http::Access::open, [&metrics](http::Request&) -> boost::asio::awaitable<http::Reply> {
-    http::Response response;
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = metrics.render();
-    co_return response;
-  });
+  router.add(http::Method::get, "/metrics", http::Access::open,
+             [&metrics](http::Request&) -> boost::asio::awaitable<http::Reply> {
+               http::Response response;
+               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               response.body = metrics.render();
+               co_return response;
+             });
 }
 
 }  // namespace modu::api

@@ -6,9 +6,9 @@
 #include "api/friend_api.hpp"
 #include "api/member_api.hpp"
 #include "api/operations_api.hpp"
+#include "cache/memory_deny_list.hpp"
 #include "core/time_format.hpp"
 #include "http/server.hpp"
-#include "cache/memory_deny_list.hpp"
 #include "http/standard_middleware.hpp"
 #include "obs/logging.hpp"
 #include "storage/migrations.hpp"
@@ -16,8 +16,8 @@
 #include "storage/sql_member_repository.hpp"
 #include "storage/sql_refresh_token_repository.hpp"
 
-#include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/object.hpp>
 
 #include <sys/resource.h>
 
@@ -67,14 +67,14 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
 
   const auto& auth = config_.auth;
   passwords_ = std::make_unique<auth::PasswordHasher>(auth.password_ops_limit, auth.password_mem_limit_bytes);
-  access_tokens_ = std::make_unique<auth::AccessTokens>(
-      auth.jwt_secret, std::chrono::minutes(auth.access_token_minutes), *clock_);
+  access_tokens_ =
+      std::make_unique<auth::AccessTokens>(auth.jwt_secret, std::chrono::minutes(auth.access_token_minutes), *clock_);
   login_throttle_ = std::make_unique<auth::LoginThrottle>(auth.login_throttle, *clock_);
   auth_ = std::make_unique<auth::AuthService>(*member_repository_, *refresh_tokens_, *deny_list_, *passwords_,
                                               *access_tokens_, *login_throttle_, *clock_,
                                               std::chrono::hours(24 * auth.refresh_token_days));
-  members_ = std::make_unique<member::MemberService>(*member_repository_, *clock_,
-                                                     config_.members.status_message_max_length);
+  members_ =
+      std::make_unique<member::MemberService>(*member_repository_, *clock_, config_.members.status_message_max_length);
   friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *clock_);
 
   http::Router router;

@@ -2,9 +2,9 @@
 
 #include "core/resources.hpp"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -144,10 +144,14 @@ class Reader {
 
   template <class T>
   static const char* kind() {
-    if constexpr (std::is_same_v<T, bool>) return "boolean";
-    else if constexpr (std::is_integral_v<T>) return "whole number";
-    else if constexpr (std::is_same_v<T, std::string>) return "string";
-    else return "list of strings";
+    if constexpr (std::is_same_v<T, bool>)
+      return "boolean";
+    else if constexpr (std::is_integral_v<T>)
+      return "whole number";
+    else if constexpr (std::is_same_v<T, std::string>)
+      return "string";
+    else
+      return "list of strings";
   }
 
   YAML::Node root_;
@@ -158,7 +162,8 @@ std::string resolve_database_url(const std::string& configured, const std::strin
   if (configured.starts_with("sqlite:")) return configured;
   auto url = boost::urls::parse_uri(configured);
   if (!url || url->scheme() != "mysql" || url->host().empty() || url->path().size() < 2) {
-    throw ConfigError("setting 'storage.databaseUrl': expected sqlite:<path> or mysql://user:password@host:port/database");
+    throw ConfigError(
+        "setting 'storage.databaseUrl': expected sqlite:<path> or mysql://user:password@host:port/database");
   }
   return configured;
 }

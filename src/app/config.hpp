@@ -75,9 +75,9 @@ struct Config {
 /// Where settings come from, weakest first: the built-in application.yml, the
 /// profile's file, `--config` files, the environment, then command-line flags.
 struct ConfigSources {
-  std::string profile;                         ///< empty: MODU_PROFILE, else "dev"
-  std::vector<std::string> files;              ///< --config
-  std::map<std::string, std::string> flags;    ///< key path -> value, e.g. server.port
+  std::string profile;                             ///< empty: MODU_PROFILE, else "dev"
+  std::vector<std::string> files;                  ///< --config
+  std::map<std::string, std::string> flags;        ///< key path -> value, e.g. server.port
   std::map<std::string, std::string> environment;  ///< usually the process environment
 };
 

@@ -42,9 +42,7 @@ struct Error {
   int retry_after_seconds = 0;  ///< for too_many_requests: when to try again
 
   static Error bad_request(std::string message) { return {Errc::bad_request, std::move(message)}; }
-  static Error validation(std::string message) {
-    return {Errc::validation_failed, std::move(message)};
-  }
+  static Error validation(std::string message) { return {Errc::validation_failed, std::move(message)}; }
   static Error not_found(std::string message) { return {Errc::not_found, std::move(message)}; }
   static Error internal() { return {Errc::internal, "Internal server error"}; }
 };

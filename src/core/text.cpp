@@ -60,7 +60,8 @@ std::string trim(std::string_view text) {
   constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
   auto is_space_at_front = [&] {
     if (text.empty()) return std::size_t{0};
-    if (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r') return std::size_t{1};
+    if (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r')
+      return std::size_t{1};
     return text.starts_with(kIdeographicSpace) ? kIdeographicSpace.size() : 0;
   };
   auto is_space_at_back = [&] {

@@ -54,9 +54,7 @@ class WorkerPool {
   }
 
   /// Finishes queued work and joins the threads.
-  void stop() {
-    pool_.join();
-  }
+  void stop() { pool_.join(); }
 
  private:
   boost::asio::thread_pool pool_;

@@ -1,7 +1,7 @@
 #include "http/json_body.hpp"
 
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
+#include <boost/json/parse.hpp>
 
 namespace modu::http {
 namespace {

@@ -68,9 +68,8 @@ Response Response::no_content() {
 
 Response error_response(const Error& error, std::string_view request_id) {
   const auto& info = describe(error.errc);
-  auto response = Response::json(info.http_status, {{"code", info.code},
-                                                    {"message", error.message},
-                                                    {"requestId", request_id}});
+  auto response =
+      Response::json(info.http_status, {{"code", info.code}, {"message", error.message}, {"requestId", request_id}});
   if (error.retry_after_seconds > 0) response.set_header("Retry-After", std::to_string(error.retry_after_seconds));
   return response;
 }

@@ -48,7 +48,8 @@ Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 
 void Router::add(Method method, std::string pattern, Access access, Handler handler) {
-  if (pattern.empty() || pattern.front() != '/') throw std::logic_error("route pattern must begin with '/': " + pattern);
+  if (pattern.empty() || pattern.front() != '/')
+    throw std::logic_error("route pattern must begin with '/': " + pattern);
   Node* node = root_.get();
   for_each_segment(pattern, [&](std::string_view segment) {
     if (is_parameter(segment)) {

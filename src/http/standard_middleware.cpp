@@ -1,8 +1,8 @@
 #include "http/standard_middleware.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <random>

@@ -1,9 +1,9 @@
 #include "obs/logging.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 #include <chrono>
 #include <cstdio>

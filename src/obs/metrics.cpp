@@ -74,15 +74,17 @@ std::string Metrics::render() const {
 
   std::string out;
   auto line = std::back_inserter(out);
-  fmt::format_to(line, "# HELP modu_http_requests_total HTTP requests answered, by route and status.\n"
-                       "# TYPE modu_http_requests_total counter\n");
+  fmt::format_to(line,
+                 "# HELP modu_http_requests_total HTTP requests answered, by route and status.\n"
+                 "# TYPE modu_http_requests_total counter\n");
   for (const auto& [series, count] : requests) {
     const auto& [route, method, status] = series;
     fmt::format_to(line, "modu_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
                    escape_label(method), escape_label(route), status, count);
   }
-  fmt::format_to(line, "# HELP modu_http_request_duration_seconds Time from a request's arrival to its response.\n"
-                       "# TYPE modu_http_request_duration_seconds histogram\n");
+  fmt::format_to(line,
+                 "# HELP modu_http_request_duration_seconds Time from a request's arrival to its response.\n"
+                 "# TYPE modu_http_request_duration_seconds histogram\n");
   for (const auto& [route, histogram] : latency) {
     const auto label = escape_label(route);
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
@@ -94,9 +96,10 @@ std::string Metrics::render() const {
     fmt::format_to(line, "modu_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", label, histogram.sum);
     fmt::format_to(line, "modu_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label, histogram.count);
   }
-  fmt::format_to(line, "# HELP modu_http_open_connections HTTP connections open now.\n"
-                       "# TYPE modu_http_open_connections gauge\n"
-                       "modu_http_open_connections {}\n",
+  fmt::format_to(line,
+                 "# HELP modu_http_open_connections HTTP connections open now.\n"
+                 "# TYPE modu_http_open_connections gauge\n"
+                 "modu_http_open_connections {}\n",
                  open_connections());
   return out;
 }

@@ -1,9 +1,9 @@
 #include "storage/database.hpp"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <boost/url/parse.hpp>
 
 #include <filesystem>
 #include <stdexcept>
@@ -36,10 +36,9 @@ Target parse_url(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || parsed->scheme() != "mysql") throw std::runtime_error("unsupported database URL: " + url);
   const auto database = std::string(parsed->path()).substr(1);
-  auto connect = fmt::format("dbname={} user={} password={} host={} port={} charset=utf8mb4 reconnect=1", quote(database, '\''),
-                             quote(parsed->user(), '\''), quote(parsed->password(), '\''),
-                             quote(parsed->host(), '\''),
-                             parsed->has_port() ? parsed->port() : "3306");
+  auto connect = fmt::format("dbname={} user={} password={} host={} port={} charset=utf8mb4 reconnect=1",
+                             quote(database, '\''), quote(parsed->user(), '\''), quote(parsed->password(), '\''),
+                             quote(parsed->host(), '\''), parsed->has_port() ? parsed->port() : "3306");
   auto display = fmt::format("mysql://{}@{}:{}/{}", std::string(parsed->user()), std::string(parsed->host()),
                              parsed->has_port() ? parsed->port() : "3306", database);
   return {Dialect::mysql, std::move(connect), std::move(display)};

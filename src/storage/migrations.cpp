@@ -81,8 +81,7 @@ class MysqlLock {
 }  // namespace
 
 std::vector<Migration> migrations_for(Dialect dialect) {
-  const std::string folder =
-      fmt::format("src/storage/migrations/{}/", dialect == Dialect::sqlite ? "sqlite" : "mysql");
+  const std::string folder = fmt::format("src/storage/migrations/{}/", dialect == Dialect::sqlite ? "sqlite" : "mysql");
   std::vector<Migration> migrations;
   for (auto name : resources::names()) {
     if (!name.starts_with(folder)) continue;
@@ -124,9 +123,9 @@ MigrationReport migrate(Database& database) {
         continue;
       }
       for (const auto& statement : split_statements(migration.sql)) sql << statement;
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const auto now =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
       long long applied_at = now;
       sql << kRecord, soci::use(migration.version), soci::use(migration.name), soci::use(applied_at);
       sql << "COMMIT";
@@ -135,7 +134,8 @@ MigrationReport migrate(Database& database) {
         sql << "ROLLBACK";
       } catch (...) {
       }
-      throw std::runtime_error(fmt::format("migration {} ({}) failed: {}", migration.version, migration.name, e.what()));
+      throw std::runtime_error(
+          fmt::format("migration {} ({}) failed: {}", migration.version, migration.name, e.what()));
     }
     spdlog::info("schema migrated to version {} ({})", migration.version, migration.name);
     report.to_version = migration.version;

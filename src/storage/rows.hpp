@@ -27,11 +27,16 @@ class RowReader {
   long long integer() {
     const auto index = next_++;
     switch (row_.get_properties(index).get_data_type()) {
-      case soci::dt_integer: return row_.get<int>(index);
-      case soci::dt_long_long: return row_.get<long long>(index);
-      case soci::dt_unsigned_long_long: return static_cast<long long>(row_.get<unsigned long long>(index));
-      case soci::dt_double: return static_cast<long long>(row_.get<double>(index));
-      default: return std::stoll(row_.get<std::string>(index));
+      case soci::dt_integer:
+        return row_.get<int>(index);
+      case soci::dt_long_long:
+        return row_.get<long long>(index);
+      case soci::dt_unsigned_long_long:
+        return static_cast<long long>(row_.get<unsigned long long>(index));
+      case soci::dt_double:
+        return static_cast<long long>(row_.get<double>(index));
+      default:
+        return std::stoll(row_.get<std::string>(index));
     }
   }
   bool boolean() { return integer() != 0; }

@@ -8,12 +8,13 @@
 namespace modu::storage {
 namespace {
 
-const std::string kSelect =
-    fmt::format("SELECT {}, f.favorite, f.hidden, f.blocked, f.created_at FROM friends f "
-                "JOIN members m ON m.id = f.friend_id WHERE f.owner_id = :owner",
-                kMemberColumns);
+const std::string kSelect = fmt::format(
+    "SELECT {}, f.favorite, f.hidden, f.blocked, f.created_at FROM friends f "
+    "JOIN members m ON m.id = f.friend_id WHERE f.owner_id = :owner",
+    kMemberColumns);
 const std::string kFind = kSelect + " AND f.friend_id = :other";
-constexpr std::string_view kAfter = " AND (m.nickname > :after_nickname OR (m.nickname = :same_nickname AND m.id > :after_id))";
+constexpr std::string_view kAfter =
+    " AND (m.nickname > :after_nickname OR (m.nickname = :same_nickname AND m.id > :after_id))";
 constexpr std::string_view kOrder = " ORDER BY m.nickname, m.id LIMIT :limit";
 constexpr std::string_view kExists = "SELECT COUNT(*) FROM friends WHERE owner_id = :owner AND friend_id = :other";
 constexpr std::string_view kInsert =
@@ -28,10 +29,14 @@ constexpr std::string_view kBlocks =
 
 std::string_view filter_clause(friends::Filter filter) {
   switch (filter) {
-    case friends::Filter::all: return " AND f.hidden = 0 AND f.blocked = 0";
-    case friends::Filter::favorite: return " AND f.favorite = 1 AND f.hidden = 0 AND f.blocked = 0";
-    case friends::Filter::hidden: return " AND f.hidden = 1 AND f.blocked = 0";
-    case friends::Filter::blocked: return " AND f.blocked = 1";
+    case friends::Filter::all:
+      return " AND f.hidden = 0 AND f.blocked = 0";
+    case friends::Filter::favorite:
+      return " AND f.favorite = 1 AND f.hidden = 0 AND f.blocked = 0";
+    case friends::Filter::hidden:
+      return " AND f.hidden = 1 AND f.blocked = 0";
+    case friends::Filter::blocked:
+      return " AND f.blocked = 1";
   }
   return "";
 }

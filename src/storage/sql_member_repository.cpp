@@ -10,8 +10,8 @@ namespace {
 const std::string kSelect = fmt::format("SELECT {} FROM members m", kMemberColumns);
 const std::string kById = kSelect + " WHERE m.id = :id";
 const std::string kByEmail = kSelect + " WHERE m.email = :email";
-const std::string kCredentials = fmt::format("SELECT {}, m.password_hash FROM members m WHERE m.email = :email",
-                                             kMemberColumns);
+const std::string kCredentials =
+    fmt::format("SELECT {}, m.password_hash FROM members m WHERE m.email = :email", kMemberColumns);
 constexpr std::string_view kInsert =
     "INSERT INTO members (email, password_hash, nickname, status_message, created_at, updated_at) "
     "VALUES (:email, :hash, :nickname, '', :created, :updated)";
@@ -70,8 +70,8 @@ Result<member::Member> SqlMemberRepository::create(const member::NewMember& memb
   soci::session sql(database_.pool());
   const long long at = to_millis(member.at);
   try {
-    sql << kInsert, soci::use(member.email), soci::use(member.password_hash), soci::use(member.nickname),
-        soci::use(at), soci::use(at);
+    sql << kInsert, soci::use(member.email), soci::use(member.password_hash), soci::use(member.nickname), soci::use(at),
+        soci::use(at);
   } catch (const soci::soci_error&) {
     // The unique email index decides a race between two sign-ups with one email.
     if (find_by_email(member.email)) return Error{Errc::conflict, "that email is already registered"};
@@ -141,9 +141,9 @@ std::vector<member::Member> SqlMemberRepository::find_by_nickname_prefix(
   };
   if (after) {
     const long long after_id = after->id.value();
-    soci::rowset<soci::row> rows = (sql.prepare << kByNicknamePrefixAfter, soci::use(prefix), soci::use(high),
-                                    soci::use(after->nickname), soci::use(after->nickname), soci::use(after_id),
-                                    soci::use(count));
+    soci::rowset<soci::row> rows =
+        (sql.prepare << kByNicknamePrefixAfter, soci::use(prefix), soci::use(high), soci::use(after->nickname),
+         soci::use(after->nickname), soci::use(after_id), soci::use(count));
     collect(rows);
   } else {
     soci::rowset<soci::row> rows =
@@ -167,13 +167,13 @@ member::Member SqlMemberRepository::update_profile(MemberId id, const member::Pr
   const long long updated = to_millis(at);
   const long long member_id = id.value();
   sql << kUpdateProfile, soci::use(nickname), soci::use(status), soci::use(profile.value, profile.indicator),
-      soci::use(background.value, background.indicator), soci::use(updated),
-      soci::use(member_id);
+      soci::use(background.value, background.indicator), soci::use(updated), soci::use(member_id);
   for (const auto& change : changes) {
     const std::string kind = change.kind == member::ProfileChange::Kind::profile ? "profile" : "background";
     NullableText image(change.image);
     const long long when = to_millis(change.at);
-    sql << kInsertHistory, soci::use(member_id), soci::use(kind), soci::use(image.value, image.indicator), soci::use(when);
+    sql << kInsertHistory, soci::use(member_id), soci::use(kind), soci::use(image.value, image.indicator),
+        soci::use(when);
   }
   transaction.commit();
   return *find_one(sql, kById, member_id);
@@ -194,8 +194,8 @@ std::vector<member::ProfileChange> SqlMemberRepository::profile_history(MemberId
     member::ProfileChange change;
     change.id = reader.integer();
     change.member = id;
-    change.kind = reader.text() == "profile" ? member::ProfileChange::Kind::profile
-                                             : member::ProfileChange::Kind::background;
+    change.kind =
+        reader.text() == "profile" ? member::ProfileChange::Kind::profile : member::ProfileChange::Kind::background;
     change.image = reader.optional_text();
     change.at = reader.time();
     history.push_back(std::move(change));

@@ -3,8 +3,8 @@
 // X-Forwarded-For, which Modu trusts when told to.
 #include "support/server_process.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <fstream>
 
@@ -31,28 +31,43 @@ class Nginx {
     std::filesystem::remove_all(folder_);
     std::filesystem::create_directories(folder_ / "html" / "protected");
     std::ofstream(folder_ / "html" / "protected" / "secret.txt") << "for members only\n";
-    std::ofstream(folder_ / "nginx.conf") << "worker_processes 1;\n"
-        "pid " << (folder_ / "nginx.pid").string() << ";\n"
-        "error_log " << (folder_ / "error.log").string() << ";\n"
-        "daemon on;\n"
-        "events { worker_connections 64; }\n"
-        "http {\n"
-        "  access_log off;\n"
-        "  client_body_temp_path " << (folder_ / "tmp").string() << ";\n"
-        "  proxy_temp_path " << (folder_ / "tmp").string() << ";\n"
-        "  upstream modu { server 127.0.0.1:" << modu_port << "; }\n"
-        "  server {\n"
-        "    listen 127.0.0.1:" << port_ << ";\n"
-        "    root " << (folder_ / "html").string() << ";\n"
-        "    location /api/ { proxy_pass http://modu; proxy_http_version 1.1;\n"
-        "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; }\n"
-        "    location = /_modu_auth { internal; proxy_pass http://modu/api/v1/auth/check;\n"
-        "      proxy_pass_request_body off; proxy_set_header Content-Length \"\"; }\n"
-        "    location /protected/ { auth_request /_modu_auth;\n"
-        "      auth_request_set $member_id $upstream_http_x_member_id;\n"
-        "      add_header X-Member-Id $member_id; }\n"
-        "  }\n"
-        "}\n";
+    std::ofstream(folder_ / "nginx.conf")
+        << "worker_processes 1;\n"
+           "pid "
+        << (folder_ / "nginx.pid").string()
+        << ";\n"
+           "error_log "
+        << (folder_ / "error.log").string()
+        << ";\n"
+           "daemon on;\n"
+           "events { worker_connections 64; }\n"
+           "http {\n"
+           "  access_log off;\n"
+           "  client_body_temp_path "
+        << (folder_ / "tmp").string()
+        << ";\n"
+           "  proxy_temp_path "
+        << (folder_ / "tmp").string()
+        << ";\n"
+           "  upstream modu { server 127.0.0.1:"
+        << modu_port
+        << "; }\n"
+           "  server {\n"
+           "    listen 127.0.0.1:"
+        << port_
+        << ";\n"
+           "    root "
+        << (folder_ / "html").string()
+        << ";\n"
+           "    location /api/ { proxy_pass http://modu; proxy_http_version 1.1;\n"
+           "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; }\n"
+           "    location = /_modu_auth { internal; proxy_pass http://modu/api/v1/auth/check;\n"
+           "      proxy_pass_request_body off; proxy_set_header Content-Length \"\"; }\n"
+           "    location /protected/ { auth_request /_modu_auth;\n"
+           "      auth_request_set $member_id $upstream_http_x_member_id;\n"
+           "      add_header X-Member-Id $member_id; }\n"
+           "  }\n"
+           "}\n";
     std::filesystem::create_directories(folder_ / "tmp");
     const auto command = "/usr/sbin/nginx -p " + folder_.string() + " -c " + (folder_ / "nginx.conf").string() +
                          " -e " + (folder_ / "error.log").string();
@@ -76,13 +91,15 @@ class Nginx {
 
 std::string body_of(std::initializer_list<std::pair<const char*, const char*>> fields) {
   std::string out = "{";
-  for (const auto& [key, value] : fields) out += std::string(out.size() > 1 ? "," : "") + "\"" + key + "\":\"" + value + "\"";
+  for (const auto& [key, value] : fields)
+    out += std::string(out.size() > 1 ? "," : "") + "\"" + key + "\":\"" + value + "\"";
   return out + "}";
 }
 
 std::string post(const std::string& path, const std::string& body) {
-  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
+  return "POST " + path +
+         " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
 }
 
 TEST(Gateway, NginxAuthRequestAdmitsMembersAndTurnsAwayTheRest) {
@@ -95,11 +112,13 @@ TEST(Gateway, NginxAuthRequestAdmitsMembersAndTurnsAwayTheRest) {
 
   Connection connection(nginx.port());
   auto signed_up = connection.request(
-      post("/api/v1/auth/signup", body_of({{"email", "me@example.com"}, {"password", "correct horse"}, {"nickname", "me"}})));
+      post("/api/v1/auth/signup",
+           body_of({{"email", "me@example.com"}, {"password", "correct horse"}, {"nickname", "me"}})));
   ASSERT_TRUE(signed_up);
   ASSERT_EQ(signed_up->status, 201) << signed_up->body;
   const auto id = boost::json::parse(signed_up->body).at("id").as_int64();
-  auto login = connection.request(post("/api/v1/auth/login", body_of({{"email", "me@example.com"}, {"password", "correct horse"}})));
+  auto login = connection.request(
+      post("/api/v1/auth/login", body_of({{"email", "me@example.com"}, {"password", "correct horse"}})));
   ASSERT_EQ(login->status, 200);
   const std::string token(boost::json::parse(login->body).at("accessToken").as_string());
 

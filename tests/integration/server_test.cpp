@@ -1,8 +1,8 @@
 // The real binary on a free port, spoken to over TCP.
 #include "support/server_process.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <thread>
 
@@ -116,7 +116,7 @@ TEST_F(ServerTest, IdleAndStalledConnectionsAreClosed) {
 
   Connection stalled(server_->port());
   stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
-  EXPECT_TRUE(stalled.closed_by_server());  // after the read timeout
+  EXPECT_TRUE(stalled.closed_by_server());               // after the read timeout
 }
 
 /// A request that begins on a connection idle under a long timeout gets the short read
@@ -133,8 +133,9 @@ TEST(Timeouts, TheReadTimeoutAppliesEvenWhenTheIdleTimeoutIsLonger) {
 
 TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
   Connection connection(server_->port());
-  connection.send("POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  connection.send(
+      "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
   auto interim = connection.read_reply();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);
@@ -155,8 +156,9 @@ TEST_F(ServerTest, NoContentHasNoBodyAndNoLength) {
 }
 
 TEST_F(ServerTest, ASecondServerCannotTakeTheSamePort) {
-  auto second = run_modu({"serve", "--profile", "test", "--port", std::to_string(server_->port())},
-                         {{"MODU_SERVER_HOST", "127.0.0.1"}, {"MODU_STORAGE_DATA_DIR", "/tmp/modu-second-" + std::to_string(getpid())}});
+  auto second = run_modu(
+      {"serve", "--profile", "test", "--port", std::to_string(server_->port())},
+      {{"MODU_SERVER_HOST", "127.0.0.1"}, {"MODU_STORAGE_DATA_DIR", "/tmp/modu-second-" + std::to_string(getpid())}});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.output.find("cannot listen on port"), std::string::npos) << second.output;
 }

@@ -17,7 +17,9 @@ struct Reply {
   int status;
   boost::json::value json;
   http::Response raw;
-  std::string code() const { return json.is_object() && json.as_object().contains("code") ? std::string(json.at("code").as_string()) : ""; }
+  std::string code() const {
+    return json.is_object() && json.as_object().contains("code") ? std::string(json.at("code").as_string()) : "";
+  }
 };
 
 class ApiClient {
@@ -47,7 +49,8 @@ class ApiClient {
   Reply del(std::string target) const { return send(http::Method::delete_, std::move(target)); }
 
   /// Signs up and logs in; keeps the tokens. Returns the member id.
-  std::int64_t join(const std::string& email, const std::string& nickname, const std::string& password = "correct horse") {
+  std::int64_t join(const std::string& email, const std::string& nickname,
+                    const std::string& password = "correct horse") {
     auto signed_up = post("/api/v1/auth/signup", {{"email", email}, {"password", password}, {"nickname", nickname}});
     if (signed_up.status != 201) throw std::runtime_error("sign-up failed: " + boost::json::serialize(signed_up.json));
     log_in(email, password);

@@ -5,16 +5,16 @@
 
 #include "storage/database.hpp"
 
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
 #include <gtest/gtest.h>
 #include <soci/mysql/soci-mysql.h>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace modu::testing {
 
@@ -75,12 +75,12 @@ class ScratchDatabase {
 };
 
 /// Skips a MariaDB test when no server was started, unless the test command demands one.
-#define MODU_REQUIRE_DATABASE(scratch)                                                   \
-  do {                                                                                   \
-    if (!(scratch).available()) {                                                        \
+#define MODU_REQUIRE_DATABASE(scratch)                                                        \
+  do {                                                                                        \
+    if (!(scratch).available()) {                                                             \
       if (std::getenv("MODUTEST_REQUIRE_SERVERS")) FAIL() << "MODUTEST_MYSQL_URL is not set"; \
-      GTEST_SKIP() << "no MariaDB: set MODUTEST_MYSQL_URL (make test does)";            \
-    }                                                                                    \
+      GTEST_SKIP() << "no MariaDB: set MODUTEST_MYSQL_URL (make test does)";                  \
+    }                                                                                         \
   } while (false)
 
 }  // namespace modu::testing

@@ -59,9 +59,7 @@ inline http::Response get(const http::Pipeline& pipeline, std::string target) {
   return call(pipeline, {http::Method::get, std::move(target)});
 }
 
-inline boost::json::value json_of(const http::Response& response) {
-  return boost::json::parse(response.payload());
-}
+inline boost::json::value json_of(const http::Response& response) { return boost::json::parse(response.payload()); }
 
 inline std::optional<std::string> header_of(const http::Response& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {

@@ -28,7 +28,8 @@ struct ProcessResult {
 };
 
 /// Runs `modu` with arguments and extra environment to completion.
-inline ProcessResult run_modu(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+inline ProcessResult run_modu(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& env = {}) {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe");
   const pid_t pid = fork();
@@ -72,8 +73,8 @@ class ServerProcess {
       dup2(out[1], 2);
       close(out[0]);
       for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
-      execl(MODU_BINARY, MODU_BINARY, "serve", "--profile", "test", "--port", "0", "--data-dir",
-            data_dir_.c_str(), static_cast<char*>(nullptr));
+      execl(MODU_BINARY, MODU_BINARY, "serve", "--profile", "test", "--port", "0", "--data-dir", data_dir_.c_str(),
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(out[1]);

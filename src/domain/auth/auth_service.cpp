@@ -71,7 +71,8 @@ void AuthService::log_out(const Principal& principal) {
 Result<Principal> AuthService::authenticate(std::string_view access_token) const {
   auto principal = access_tokens_.verify(access_token);
   if (!principal) return principal;
-  if (deny_list_.denied(principal->token_id) || deny_list_.denied(principal->session_id)) return Error{Errc::unauthorized, "the access token was revoked"};
+  if (deny_list_.denied(principal->token_id) || deny_list_.denied(principal->session_id))
+    return Error{Errc::unauthorized, "the access token was revoked"};
   return principal;
 }
 

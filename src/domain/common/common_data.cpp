@@ -8,9 +8,7 @@ void CommonData::add(std::string key, boost::json::value value) {
   entries_.emplace_back(std::move(key), [value = std::move(value)] { return value; });
 }
 
-void CommonData::add(std::string key, Producer producer) {
-  entries_.emplace_back(std::move(key), std::move(producer));
-}
+void CommonData::add(std::string key, Producer producer) { entries_.emplace_back(std::move(key), std::move(producer)); }
 
 Result<boost::json::value> CommonData::get(std::string_view key) const {
   for (const auto& [name, produce] : entries_) {

@@ -23,8 +23,8 @@ class FriendService {
   Result<Added> add(MemberId me, MemberId other);
   Result<Added> add_by_email(MemberId me, std::string_view email);
   Result<member::Page<Friend, member::NicknameCursor>> list(MemberId me, Filter filter,
-                                                           const std::optional<member::NicknameCursor>& after,
-                                                           std::size_t size);
+                                                            const std::optional<member::NicknameCursor>& after,
+                                                            std::size_t size);
   /// NOT_FOUND when they are not on my list, except for blocking: a member can be
   /// blocked without being a friend (a stranger who writes to me), and joins the list
   /// as blocked.

@@ -84,8 +84,8 @@ Result<Member> MemberService::update_profile(MemberId me, ProfilePatch patch) {
 }
 
 Result<Page<ProfileChange, std::int64_t>> MemberService::profile_history(MemberId id,
-                                                                          std::optional<std::int64_t> before,
-                                                                          std::size_t size) {
+                                                                         std::optional<std::int64_t> before,
+                                                                         std::size_t size) {
   if (!members_.find(id)) return no_such_member();
   Page<ProfileChange, std::int64_t> page;
   page.items = members_.profile_history(id, before, size + 1);

@@ -32,7 +32,7 @@ class MemberService {
   /// Validates the patch, applies it, and keeps image changes as history.
   Result<Member> update_profile(MemberId me, ProfilePatch patch);
   Result<Page<ProfileChange, std::int64_t>> profile_history(MemberId id, std::optional<std::int64_t> before,
-                                                             std::size_t size);
+                                                            std::size_t size);
 
  private:
   MemberRepository& members_;

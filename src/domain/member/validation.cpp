@@ -58,8 +58,8 @@ Result<std::string> normalize_status_message(std::string_view text, std::size_t 
 Result<std::string> check_image_reference(std::string_view reference, std::string_view field) {
   if (reference.size() > kImageReferenceMax || has_control_characters(reference) ||
       reference.find(' ') != std::string_view::npos) {
-    return Error::validation(fmt::format("field '{}' must be an image id or URL of at most {} bytes", field,
-                                         kImageReferenceMax));
+    return Error::validation(
+        fmt::format("field '{}' must be an image id or URL of at most {} bytes", field, kImageReferenceMax));
   }
   return std::string(reference);
 }

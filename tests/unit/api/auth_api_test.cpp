@@ -21,7 +21,8 @@ TEST_P(AuthApiTest, SignUpNormalizesAndRefusesATakenEmail) {
   EXPECT_EQ(header_of(created.raw, "Location"), "/api/v1/members/" + std::to_string(created.json.at("id").as_int64()));
   EXPECT_FALSE(created.json.as_object().contains("password"));
 
-  auto again = api.post("/api/v1/auth/signup", {{"email", "alice@example.com"}, {"password", "12345678"}, {"nickname", "x"}});
+  auto again =
+      api.post("/api/v1/auth/signup", {{"email", "alice@example.com"}, {"password", "12345678"}, {"nickname", "x"}});
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(again.code(), "CONFLICT");
 }
@@ -64,20 +65,27 @@ TEST_P(AuthApiTest, SignUpBadInputTable) {
       {"nickname array", body({ok_email, ok_password, R"("nickname":["x"])"}), 400, "VALIDATION_FAILED"},
   };
   for (const auto& row : table) {
-    auto response = call(pipeline(), {Method::post, "/api/v1/auth/signup", row.body, {{"content-type", "application/json"}}});
+    auto response =
+        call(pipeline(), {Method::post, "/api/v1/auth/signup", row.body, {{"content-type", "application/json"}}});
     EXPECT_EQ(response.status, row.status) << row.name;
     EXPECT_EQ(json_of(response).at("code").as_string(), row.code) << row.name;
   }
-  auto wrong_type = call(pipeline(), {Method::post, "/api/v1/auth/signup", body({ok_email, ok_password, ok_nickname}),
+  auto wrong_type = call(pipeline(), {Method::post,
+                                      "/api/v1/auth/signup",
+                                      body({ok_email, ok_password, ok_nickname}),
                                       {{"content-type", "text/plain"}}});
   EXPECT_EQ(wrong_type.status, 415);
   // Thirty characters is fine, even in Korean: characters, not bytes.
-  auto thirty = call(pipeline(), {Method::post, "/api/v1/auth/signup",
-                                  body({ok_email, ok_password, R"("nickname":")" + [] {
-                                          std::string s;
-                                          for (int i = 0; i < 30; ++i) s += "가";
-                                          return s;
-                                        }() + "\""}),
+  auto thirty = call(pipeline(), {Method::post,
+                                  "/api/v1/auth/signup",
+                                  body({ok_email, ok_password,
+                                        R"("nickname":")" +
+                                            [] {
+                                              std::string s;
+                                              for (int i = 0; i < 30; ++i) s += "가";
+                                              return s;
+                                            }() +
+                                            "\""}),
                                   {{"content-type", "application/json"}}});
   EXPECT_EQ(thirty.status, 201);
 }
@@ -105,10 +113,13 @@ TEST_P(AuthApiTest, LoginGivesTokensThatOpenMemberRoutes) {
   EXPECT_EQ(anonymous.get("/api/v1/members/me").status, 401);
   // A token signed with another secret.
   anonymous.token =
-      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQ5NTU2MTY4MzQsImlhdCI6MTc5NTYxNTkzNCwianRpIjoieCIsInNpZCI6InkiLCJzdWIiOiIxIn0.3d0r8Xw5F1U9QmPpYV0N8C1oZy0ZkZ5dGmQ6V9c5m8E";
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+      "eyJleHAiOjQ5NTU2MTY4MzQsImlhdCI6MTc5NTYxNTkzNCwianRpIjoieCIsInNpZCI6InkiLCJzdWIiOiIxIn0."
+      "3d0r8Xw5F1U9QmPpYV0N8C1oZy0ZkZ5dGmQ6V9c5m8E";
   EXPECT_EQ(anonymous.get("/api/v1/members/me").status, 401);
   // "alg": "none"
-  anonymous.token = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjQ5NTU2MTY4MzQsImp0aSI6IngiLCJzaWQiOiJ5Iiwic3ViIjoiMSJ9.";
+  anonymous.token =
+      "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjQ5NTU2MTY4MzQsImp0aSI6IngiLCJzaWQiOiJ5Iiwic3ViIjoiMSJ9.";
   EXPECT_EQ(anonymous.get("/api/v1/members/me").status, 401);
 }
 

@@ -11,8 +11,10 @@ class MemberApiTest : public AppFixture {};
 TEST_P(MemberApiTest, EditMyProfileAndReadItsHistoryNewestFirst) {
   auto me = client();
   const auto id = me.join("me@example.com", "me");
-  auto edited = me.patch("/api/v1/members/me", {{"nickname", " New name "}, {"statusMessage", "hello"},
-                                                {"profileImage", "media/1"}, {"backgroundImage", "media/2"}});
+  auto edited = me.patch("/api/v1/members/me", {{"nickname", " New name "},
+                                                {"statusMessage", "hello"},
+                                                {"profileImage", "media/1"},
+                                                {"backgroundImage", "media/2"}});
   ASSERT_EQ(edited.status, 200) << boost::json::serialize(edited.json);
   EXPECT_EQ(edited.json.at("nickname"), "New name");
   EXPECT_EQ(edited.json.at("statusMessage"), "hello");
@@ -94,7 +96,8 @@ TEST_P(MemberApiTest, LookUpByEmailNicknamePrefixAndIds) {
   auto page = me.get("/api/v1/members?nickname=Kim&size=2");
   ASSERT_EQ(page.json.at("items").as_array().size(), 2u);
   EXPECT_EQ(page.json.at("items").at(1).at("nickname"), "Kim B");
-  auto next = me.get("/api/v1/members?nickname=Kim&size=2&cursor=" + std::string(page.json.at("nextCursor").as_string()));
+  auto next =
+      me.get("/api/v1/members?nickname=Kim&size=2&cursor=" + std::string(page.json.at("nextCursor").as_string()));
   ASSERT_EQ(next.json.at("items").as_array().size(), 1u);
   EXPECT_EQ(next.json.at("items").at(0).at("nickname"), "Kim C");
   EXPECT_TRUE(next.json.at("nextCursor").is_null());

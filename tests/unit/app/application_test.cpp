@@ -38,8 +38,7 @@ TEST_F(ApplicationTest, CommonTimeComesFromTheClock) {
             (boost::json::value{{"key", "time"},
                                 {"value", {{"epochMillis", 1795613705895}, {"iso", "2026-11-25T13:35:05.895Z"}}}}));
   clock_->advance(std::chrono::seconds(90));
-  EXPECT_EQ(json_of(get(application_.pipeline(), "/api/v1/common/time")).at("value").at("epochMillis"),
-            1795613795895);
+  EXPECT_EQ(json_of(get(application_.pipeline(), "/api/v1/common/time")).at("value").at("epochMillis"), 1795613795895);
   EXPECT_EQ(json_of(get(application_.pipeline(), "/api/v1/common/health")).at("value").at("uptimeSeconds"), 90);
 }
 
@@ -75,8 +74,8 @@ TEST_F(ApplicationTest, SwaggerUiAndTheDocumentAreServed) {
   EXPECT_GT(bundle.payload().size(), 100000u);
   auto etag = header_of(bundle, "ETag");
   ASSERT_TRUE(etag);
-  auto again = testing::call(application_.pipeline(), {http::Method::get, "/swagger-ui/swagger-ui-bundle.js", "",
-                                                       {{"if-none-match", *etag}}});
+  auto again = testing::call(application_.pipeline(),
+                             {http::Method::get, "/swagger-ui/swagger-ui-bundle.js", "", {{"if-none-match", *etag}}});
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.payload().empty());
   EXPECT_EQ(get(application_.pipeline(), "/swagger-ui/nothing.js").status, 404);

@@ -48,8 +48,7 @@ TEST(Config, EnvironmentOverridesFilesAndFlagsOverrideTheEnvironment) {
                            {"MODU_LOG_ACCESS_LOG", "false"}});
   auto config = load_config(sources);
   EXPECT_EQ(config.server.port, 9000);
-  EXPECT_EQ(config.server.cors.allowed_origins,
-            (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(config.server.cors.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
   EXPECT_FALSE(config.log.access_log);
 
   sources.flags["server.port"] = "9100";

@@ -4,8 +4,8 @@
 #include "http/standard_middleware.hpp"
 #include "support/in_process.hpp"
 
-#include <boost/json/object.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/object.hpp>
 
 namespace modu::http {
 namespace {
@@ -132,10 +132,9 @@ TEST_F(PipelineTest, RequestIdIsTakenFromTheClientWhenSane) {
 }
 
 TEST_F(PipelineTest, CorsPreflightForAnAllowedOrigin) {
-  auto response = call(*pipeline_, {Method::options,
-                                    "/echo/x",
-                                    "",
-                                    {{"origin", "https://app.example"}, {"access-control-request-method", "POST"}}});
+  auto response = call(
+      *pipeline_,
+      {Method::options, "/echo/x", "", {{"origin", "https://app.example"}, {"access-control-request-method", "POST"}}});
   EXPECT_EQ(response.status, 204);
   EXPECT_EQ(header_of(response, "Access-Control-Allow-Origin"), "https://app.example");
   EXPECT_TRUE(header_of(response, "Access-Control-Allow-Methods"));

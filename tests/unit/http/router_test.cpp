@@ -42,8 +42,8 @@ TEST(Router, LiteralSegmentWinsOverAParameter) {
 
 TEST(Router, UnknownPathsAreNotFound) {
   auto router = sample();
-  for (const char* path : {"/", "/api", "/api/v1/rooms/1/x", "/api/v1/rooms//messages/count", "/swagger-ui",
-                           "/api/v1/rooms/"}) {
+  for (const char* path :
+       {"/", "/api", "/api/v1/rooms/1/x", "/api/v1/rooms//messages/count", "/swagger-ui", "/api/v1/rooms/"}) {
     EXPECT_TRUE(std::holds_alternative<Router::NotFound>(router.match(Method::get, path))) << path;
   }
 }

@@ -95,10 +95,9 @@ TEST_P(MigrationsTest, TheSchemaHoldsTheDomainAndItsRules) {
   sql << "INSERT INTO friends (owner_id, friend_id, favorite, created_at) VALUES (:a, :b, 1, :t)", soci::use(alice),
       soci::use(bob), soci::use(now);
   const long long nobody = 999999;
-  EXPECT_THROW(
-      (sql << "INSERT INTO friends (owner_id, friend_id, created_at) VALUES (:a, :b, :t)", soci::use(alice),
-       soci::use(nobody), soci::use(now)),
-      soci::soci_error);  // foreign keys are on
+  EXPECT_THROW((sql << "INSERT INTO friends (owner_id, friend_id, created_at) VALUES (:a, :b, :t)", soci::use(alice),
+                soci::use(nobody), soci::use(now)),
+               soci::soci_error);  // foreign keys are on
 
   sql << "INSERT INTO rooms (kind, direct_key, last_activity_at, created_at) VALUES ('direct', '1:2', :a, :c)",
       soci::use(now), soci::use(now);

@@ -48,7 +48,8 @@ TEST_P(RepositoriesTest, MembersRoundTripWithTheirTimes) {
 }
 
 TEST_P(RepositoriesTest, FindsManyInOneQueryAndByNicknamePrefixInOrder) {
-  for (auto name : {"Bob", "bobby", "Boa", "Alice", "Bo", "Bob"}) add(std::string(name) + std::to_string(std::rand()) + "@x.io", name);
+  for (auto name : {"Bob", "bobby", "Boa", "Alice", "Bo", "Bob"})
+    add(std::string(name) + std::to_string(std::rand()) + "@x.io", name);
   auto repository = members();
   auto page = repository.find_by_nickname_prefix("Bo", std::nullopt, 3);
   ASSERT_EQ(page.size(), 3u);
