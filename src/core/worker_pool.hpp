@@ -53,6 +53,12 @@ class WorkerPool {
     }
   }
 
+  /// Runs `work()` on a pool thread, without waiting for it.
+  template <class Work>
+  void post(Work work) {
+    boost::asio::post(pool_, std::move(work));
+  }
+
   /// Finishes queued work and joins the threads.
   void stop() { pool_.join(); }
 

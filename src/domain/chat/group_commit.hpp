@@ -1,0 +1,51 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/worker_pool.hpp"
+#include "domain/chat/message_repository.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+
+#include <deque>
+#include <mutex>
+
+namespace modu::chat {
+
+/// The write path for messages: senders share transactions. A send waits in a queue;
+/// one committer on the worker pool takes everything queued (up to `max_batch`), stores
+/// it in one transaction, answers every sender, and goes again while the queue is not
+/// empty. A send completes only once its message is durable, and the cost of a commit
+/// (an fsync) is spread over all the senders waiting for it, so throughput grows with
+/// concurrency.
+/// @par Thread safety
+/// `append` may be awaited from any executor concurrently.
+class GroupCommit {
+ public:
+  GroupCommit(MessageRepository& messages, WorkerPool& workers, const Clock& clock, std::size_t max_batch)
+      : messages_(messages), workers_(workers), clock_(clock), max_batch_(max_batch) {}
+
+  /// Stores one message; resumes on the caller's executor with the stored message.
+  boost::asio::awaitable<Result<Message>> append(NewMessage message);
+
+ private:
+  struct Pending {
+    NewMessage message;
+    boost::asio::any_completion_handler<void(Result<Message>)> done;
+    boost::asio::any_io_executor home;  ///< where the sender resumes
+  };
+
+  void enqueue(Pending pending);
+  /// Runs on the worker pool while there is work.
+  void commit_while_queued();
+
+  MessageRepository& messages_;
+  WorkerPool& workers_;
+  const Clock& clock_;
+  const std::size_t max_batch_;
+  std::mutex mutex_;
+  std::deque<Pending> queue_;
+  bool committing_ = false;
+};
+
+}  // namespace modu::chat

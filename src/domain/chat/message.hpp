@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/ids.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace modu::chat {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+enum class MessageType { text, image, file, system };
+
+std::string_view type_name(MessageType type);
+
+/// A stored message. `seq` numbers a room's messages 1, 2, 3... with no gaps.
+struct Message {
+  MessageId id;
+  RoomId room;
+  std::int64_t seq = 0;
+  std::optional<MemberId> sender;  ///< none for system messages
+  MessageType type = MessageType::text;
+  std::string body;
+  std::optional<std::string> client_msg_id;
+  TimePoint created_at;
+};
+
+/// A message on its way in, already checked (membership, blocking, body limits).
+struct NewMessage {
+  RoomId room;
+  std::optional<MemberId> sender;
+  MessageType type = MessageType::text;
+  std::string body;
+  std::optional<std::string> client_msg_id;  ///< a retry with the same id returns the first message
+};
+
+}  // namespace modu::chat
