@@ -34,7 +34,9 @@ struct Request {
   Method method = Method::get;
   std::string_view target;  ///< as received: path and query
   std::string path;         ///< percent-decoded
-  std::string_view query;   ///< raw, without '?'
+  /// Raw, without '?'. Owned: Boost.URL 1.81's parse_query measures its input with
+  /// strlen, so a view into the transport's buffer would read past the query.
+  std::string query;
   std::string_view body;
   const HeaderSource* headers = nullptr;
   std::string client_address;

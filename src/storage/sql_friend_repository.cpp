@@ -1,6 +1,7 @@
 #include "storage/sql_friend_repository.hpp"
 
 #include "storage/rows.hpp"
+#include "storage/write_transaction.hpp"
 #include "storage/sql_member_repository.hpp"
 
 #include <fmt/format.h>
@@ -115,10 +116,10 @@ std::vector<friends::Friend> SqlFriendRepository::list(MemberId owner, friends::
 
 bool SqlFriendRepository::update(MemberId owner, MemberId other, const friends::FriendPatch& patch) {
   soci::session sql(database_.pool());
-  soci::transaction transaction(sql);
+  WriteTransaction transaction(sql, database_.dialect());
   const long long owner_id = owner.value();
   const long long other_id = other.value();
-  soci::rowset<soci::row> rows = (sql.prepare << kFind, soci::use(owner_id), soci::use(other_id));
+  soci::rowset<soci::row> rows = (sql.prepare << locking(kFind, database_.dialect()), soci::use(owner_id), soci::use(other_id));
   std::optional<friends::Friend> current;
   for (const auto& row : rows) current = read_friend(row);
   if (!current) return false;

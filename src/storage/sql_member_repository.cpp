@@ -1,6 +1,7 @@
 #include "storage/sql_member_repository.hpp"
 
 #include "storage/rows.hpp"
+#include "storage/write_transaction.hpp"
 
 #include <fmt/format.h>
 
@@ -154,27 +155,31 @@ std::vector<member::Member> SqlMemberRepository::find_by_nickname_prefix(
 }
 
 member::Member SqlMemberRepository::update_profile(MemberId id, const member::ProfilePatch& patch,
-                                                   const std::vector<member::ProfileChange>& changes,
                                                    member::TimePoint at) {
   soci::session sql(database_.pool());
-  soci::transaction transaction(sql);
-  auto current = find_one(sql, kById, id.value());
+  WriteTransaction transaction(sql, database_.dialect());
+  auto current = find_one(sql, locking(kById, database_.dialect()), id.value());
   if (!current) throw std::runtime_error("member vanished while updating");
   const auto nickname = patch.nickname.value_or(current->nickname);
   const auto status = patch.status_message.value_or(current->status_message);
-  NullableText profile(patch.profile_image ? *patch.profile_image : current->profile_image);
-  NullableText background(patch.background_image ? *patch.background_image : current->background_image);
+  const auto profile_image = patch.profile_image.value_or(current->profile_image);
+  const auto background_image = patch.background_image.value_or(current->background_image);
+  NullableText profile(profile_image);
+  NullableText background(background_image);
   const long long updated = to_millis(at);
   const long long member_id = id.value();
   sql << kUpdateProfile, soci::use(nickname), soci::use(status), soci::use(profile.value, profile.indicator),
       soci::use(background.value, background.indicator), soci::use(updated), soci::use(member_id);
-  for (const auto& change : changes) {
-    const std::string kind = change.kind == member::ProfileChange::Kind::profile ? "profile" : "background";
-    NullableText image(change.image);
-    const long long when = to_millis(change.at);
-    sql << kInsertHistory, soci::use(member_id), soci::use(kind), soci::use(image.value, image.indicator),
-        soci::use(when);
-  }
+  auto keep_history = [&](std::string_view kind, const std::optional<std::string>& before,
+                          const std::optional<std::string>& after) {
+    if (before == after) return;
+    const std::string kind_name(kind);
+    NullableText image(after);
+    sql << kInsertHistory, soci::use(member_id), soci::use(kind_name), soci::use(image.value, image.indicator),
+        soci::use(updated);
+  };
+  keep_history("profile", current->profile_image, profile_image);
+  keep_history("background", current->background_image, background_image);
   transaction.commit();
   return *find_one(sql, kById, member_id);
 }

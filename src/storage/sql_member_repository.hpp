@@ -17,8 +17,7 @@ class SqlMemberRepository final : public member::MemberRepository {
   std::vector<member::Member> find_by_nickname_prefix(const std::string& prefix,
                                                       const std::optional<member::NicknameCursor>& after,
                                                       std::size_t limit) override;
-  member::Member update_profile(MemberId id, const member::ProfilePatch& patch,
-                                const std::vector<member::ProfileChange>& changes, member::TimePoint at) override;
+  member::Member update_profile(MemberId id, const member::ProfilePatch& patch, member::TimePoint at) override;
   std::vector<member::ProfileChange> profile_history(MemberId id, std::optional<std::int64_t> before,
                                                      std::size_t limit) override;
 

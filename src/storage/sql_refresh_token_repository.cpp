@@ -1,6 +1,7 @@
 #include "storage/sql_refresh_token_repository.hpp"
 
 #include "storage/rows.hpp"
+#include "storage/write_transaction.hpp"
 
 namespace modu::storage {
 namespace {
@@ -45,13 +46,21 @@ std::optional<auth::RefreshToken> SqlRefreshTokenRepository::find(const std::str
   return std::nullopt;
 }
 
-bool SqlRefreshTokenRepository::spend(std::int64_t id, auth::TimePoint at) {
+bool SqlRefreshTokenRepository::rotate(const auth::RefreshToken& spent, const std::string& next_hash,
+                                       auth::TimePoint at, auth::TimePoint expires_at) {
   soci::session sql(database_.pool());
+  WriteTransaction transaction(sql, database_.dialect());
   const long long when = to_millis(at);
-  const long long token_id = id;
-  soci::statement statement = (sql.prepare << kSpend, soci::use(when), soci::use(token_id));
-  statement.execute(true);
-  return statement.get_affected_rows() == 1;
+  const long long token_id = spent.id;
+  soci::statement spend = (sql.prepare << kSpend, soci::use(when), soci::use(token_id));
+  spend.execute(true);
+  if (spend.get_affected_rows() != 1) return false;
+  const long long member_id = spent.member.value();
+  const long long expires = to_millis(expires_at);
+  sql << kInsert, soci::use(member_id), soci::use(spent.family), soci::use(next_hash), soci::use(when),
+      soci::use(expires);
+  transaction.commit();
+  return true;
 }
 
 void SqlRefreshTokenRepository::revoke_family(const std::string& family, auth::TimePoint at) {

@@ -12,7 +12,8 @@ class SqlRefreshTokenRepository final : public auth::RefreshTokenRepository {
   void add(MemberId member, const std::string& family, const std::string& hash, auth::TimePoint at,
            auth::TimePoint expires_at) override;
   std::optional<auth::RefreshToken> find(const std::string& hash) override;
-  bool spend(std::int64_t id, auth::TimePoint at) override;
+  bool rotate(const auth::RefreshToken& spent, const std::string& next_hash, auth::TimePoint at,
+              auth::TimePoint expires_at) override;
   void revoke_family(const std::string& family, auth::TimePoint at) override;
 
  private:

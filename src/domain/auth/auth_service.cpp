@@ -26,7 +26,7 @@ Result<member::Member> AuthService::sign_up(std::string_view email, std::string_
 Result<Session> AuthService::log_in(std::string_view email, std::string_view password, const std::string& client) {
   auto normalized = member::normalize_email(email);
   const auto key = normalized ? *normalized : std::string(email);
-  if (auto wait = throttle_.retry_after(key, client)) {
+  if (auto wait = throttle_.begin_attempt(key, client)) {
     Error throttled{Errc::too_many_requests, "too many failed logins; try again later"};
     throttled.retry_after_seconds = *wait;
     return throttled;
@@ -34,30 +34,31 @@ Result<Session> AuthService::log_in(std::string_view email, std::string_view pas
   auto credentials = normalized ? members_.find_credentials(*normalized) : std::nullopt;
   if (!credentials) {
     passwords_.verify_nothing(password);
-    throttle_.record_failure(key, client);
     return bad_credentials();
   }
-  if (!passwords_.verify(credentials->second, password)) {
-    throttle_.record_failure(key, client);
-    return bad_credentials();
-  }
-  throttle_.record_success(key);
-  return open_session(credentials->first, random_token());
+  if (!passwords_.verify(credentials->second, password)) return bad_credentials();
+  throttle_.succeeded(key, client);
+  const auto now = clock_.now();
+  const auto family = random_token();
+  auto refresh = random_token();
+  refresh_tokens_.add(credentials->first.id, family, token_hash(refresh), now, now + refresh_lifetime_);
+  return session_for(credentials->first, family, std::move(refresh));
 }
 
 Result<Session> AuthService::reissue(std::string_view refresh_token) {
   const auto now = clock_.now();
   auto stored = refresh_tokens_.find(token_hash(refresh_token));
   if (!stored || stored->revoked || stored->expires_at <= now) return bad_refresh_token();
-  if (stored->spent || !refresh_tokens_.spend(stored->id, now)) {
+  auto member = members_.find(stored->member);
+  if (!member) return bad_refresh_token();
+  auto next = random_token();
+  if (stored->spent || !refresh_tokens_.rotate(*stored, token_hash(next), now, now + refresh_lifetime_)) {
     spdlog::warn("refresh token reused for member {}: revoking its session", stored->member.value());
     refresh_tokens_.revoke_family(stored->family, now);
     deny_list_.deny(stored->family, now + access_tokens_.lifetime());  // and the access tokens it issued
     return Error{Errc::unauthorized, "this refresh token was already used; the session is revoked, log in again"};
   }
-  auto member = members_.find(stored->member);
-  if (!member) return bad_refresh_token();
-  return open_session(*member, stored->family);
+  return session_for(*member, stored->family, std::move(next));
 }
 
 void AuthService::log_out(const Principal& principal) {
@@ -76,12 +77,9 @@ Result<Principal> AuthService::authenticate(std::string_view access_token) const
   return principal;
 }
 
-Session AuthService::open_session(const member::Member& member, const std::string& family) {
-  const auto now = clock_.now();
-  auto refresh = random_token();
-  refresh_tokens_.add(member.id, family, token_hash(refresh), now, now + refresh_lifetime_);
+Session AuthService::session_for(const member::Member& member, const std::string& family, std::string refresh_token) {
   auto access = access_tokens_.issue(member.id, family);
-  return {std::move(access.token), std::move(refresh), access.expires_in, member};
+  return {std::move(access.token), std::move(refresh_token), access.expires_in, member};
 }
 
 }  // namespace modu::auth

@@ -51,7 +51,7 @@ class AuthService {
   Result<Principal> authenticate(std::string_view access_token) const;
 
  private:
-  Session open_session(const member::Member& member, const std::string& family);
+  Session session_for(const member::Member& member, const std::string& family, std::string refresh_token);
 
   member::MemberRepository& members_;
   RefreshTokenRepository& refresh_tokens_;

@@ -19,17 +19,20 @@ class LoginThrottle {
  public:
   LoginThrottle(LoginThrottleConfig config, const Clock& clock) : config_(config), clock_(clock) {}
 
-  /// Seconds to wait when either key is over its limit.
-  std::optional<int> retry_after(const std::string& email, const std::string& client);
-  void record_failure(const std::string& email, const std::string& client);
-  /// A success clears the email's failures (not the address's: one address may try many).
-  void record_success(const std::string& email);
+  /// Counts an attempt as a failure before the password is checked, so that attempts
+  /// made in parallel cannot all slip past the limit; or, when either key is over its
+  /// limit, the seconds to wait (and nothing is counted).
+  std::optional<int> begin_attempt(const std::string& email, const std::string& client);
+  /// The attempt succeeded: the email's failures are forgotten, and the address's
+  /// count loses this attempt (one address may hold many accounts).
+  void succeeded(const std::string& email, const std::string& client);
 
  private:
   using Failures = std::deque<Clock::time_point>;
   std::optional<int> wait_for(std::unordered_map<std::string, Failures>& table, const std::string& key, int limit,
                               Clock::time_point now);
   void forget_old(Failures& failures, Clock::time_point now) const;
+  void sweep_if_large(Clock::time_point now);
 
   LoginThrottleConfig config_;
   const Clock& clock_;

@@ -26,9 +26,12 @@ class RefreshTokenRepository {
   virtual void add(MemberId member, const std::string& family, const std::string& hash, TimePoint at,
                    TimePoint expires_at) = 0;
   virtual std::optional<RefreshToken> find(const std::string& hash) = 0;
-  /// Marks a live token spent. False when it was spent or revoked already: only one of
-  /// two concurrent reissues with the same token wins.
-  virtual bool spend(std::int64_t id, TimePoint at) = 0;
+  /// Spends a live token and adds its successor to the family, in one transaction: of
+  /// two concurrent reissues with one token only one wins, and a family revoked by the
+  /// loser can never keep a live token.
+  /// False when the token was spent or revoked already (nothing is added then).
+  virtual bool rotate(const RefreshToken& spent, const std::string& next_hash, TimePoint at,
+                      TimePoint expires_at) = 0;
   virtual void revoke_family(const std::string& family, TimePoint at) = 0;
 };
 

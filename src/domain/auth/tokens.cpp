@@ -57,8 +57,9 @@ Result<Principal> AccessTokens::verify(std::string_view token) const {
   const char* session = jwt_get_grant(jwt.get(), "sid");
   const long expires = jwt_get_grant_int(jwt.get(), "exp");
   std::int64_t member = 0;
-  if (!subject || !id || !session || expires <= 0 ||
-      std::from_chars(subject, subject + std::strlen(subject), member).ec != std::errc() || member <= 0) {
+  if (!subject || !id || !session || expires <= 0) return invalid("the access token is not valid");
+  const auto subject_end = subject + std::strlen(subject);
+  if (auto [end, ec] = std::from_chars(subject, subject_end, member); ec != std::errc() || end != subject_end || member <= 0) {
     return invalid("the access token is not valid");
   }
   const auto expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(expires));

@@ -32,9 +32,10 @@ class MemberRepository {
   virtual std::vector<Member> find_by_nickname_prefix(const std::string& prefix,
                                                       const std::optional<NicknameCursor>& after,
                                                       std::size_t limit) = 0;
-  /// Applies a validated patch and appends `changes` to the history, atomically.
-  virtual Member update_profile(MemberId id, const ProfilePatch& patch, const std::vector<ProfileChange>& changes,
-                                TimePoint at) = 0;
+  /// Applies a validated patch and, in the same transaction, keeps each image that
+  /// changes (against the stored profile, so concurrent edits record no stale or
+  /// doubled history) as a profile history entry.
+  virtual Member update_profile(MemberId id, const ProfilePatch& patch, TimePoint at) = 0;
   /// History newest first, with ids below `before` when given.
   virtual std::vector<ProfileChange> profile_history(MemberId id, std::optional<std::int64_t> before,
                                                      std::size_t limit) = 0;

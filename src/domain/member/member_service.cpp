@@ -1,5 +1,6 @@
 #include "domain/member/member_service.hpp"
 
+#include "core/text.hpp"
 #include "domain/member/validation.hpp"
 
 #include <fmt/format.h>
@@ -45,10 +46,12 @@ Result<std::vector<Member>> MemberService::find_many(const std::vector<MemberId>
 Result<Page<Member, NicknameCursor>> MemberService::find_by_nickname_prefix(std::string_view prefix,
                                                                             const std::optional<NicknameCursor>& after,
                                                                             std::size_t size) {
-  auto normalized = normalize_nickname(prefix);
-  if (!normalized) return Error::validation("parameter 'nickname' must be 1 to 30 characters");
+  // Not trimmed: "Kim " finds "Kim A", not "Kimberly".
+  if (prefix.empty() || code_points(prefix) > kNicknameMax || has_control_characters(prefix)) {
+    return Error::validation(fmt::format("parameter 'nickname' must be 1 to {} characters", kNicknameMax));
+  }
   Page<Member, NicknameCursor> page;
-  page.items = members_.find_by_nickname_prefix(*normalized, after, size + 1);
+  page.items = members_.find_by_nickname_prefix(std::string(prefix), after, size + 1);
   if (page.items.size() > size) {
     page.items.resize(size);
     page.next = NicknameCursor{page.items.back().nickname, page.items.back().id};
@@ -72,15 +75,7 @@ Result<Member> MemberService::update_profile(MemberId me, ProfilePatch patch) {
   if (auto ok = normalize_image(patch.profile_image, "profileImage"); !ok) return ok.error();
   if (auto ok = normalize_image(patch.background_image, "backgroundImage"); !ok) return ok.error();
 
-  const auto now = clock_.now();
-  std::vector<ProfileChange> changes;
-  if (patch.profile_image && *patch.profile_image != current->profile_image) {
-    changes.push_back({0, me, ProfileChange::Kind::profile, *patch.profile_image, now});
-  }
-  if (patch.background_image && *patch.background_image != current->background_image) {
-    changes.push_back({0, me, ProfileChange::Kind::background, *patch.background_image, now});
-  }
-  return members_.update_profile(me, patch, changes, now);
+  return members_.update_profile(me, patch, clock_.now());
 }
 
 Result<Page<ProfileChange, std::int64_t>> MemberService::profile_history(MemberId id,

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace modu::storage {
 namespace {
 
@@ -72,18 +75,21 @@ TEST_P(RepositoriesTest, ProfileUpdatesKeepImageHistoryNewestFirst) {
   patch.status_message = "hello";
   patch.profile_image = std::optional<std::string>("img-1");
   auto later = kNow + std::chrono::seconds(5);
-  auto updated = repository.update_profile(
-      me, patch, {{0, me, member::ProfileChange::Kind::profile, std::string("img-1"), later}}, later);
+  auto updated = repository.update_profile(me, patch, later);
   EXPECT_EQ(updated.status_message, "hello");
   EXPECT_EQ(updated.profile_image, "img-1");
   EXPECT_EQ(updated.updated_at, later);
 
   member::ProfilePatch removal;
   removal.profile_image = std::optional<std::string>();
-  updated = repository.update_profile(me, removal, {{0, me, member::ProfileChange::Kind::profile, std::nullopt, later}},
-                                      later);
+  updated = repository.update_profile(me, removal, later);
   EXPECT_FALSE(updated.profile_image);
   EXPECT_EQ(updated.status_message, "hello");
+
+  member::ProfilePatch same_again;
+  same_again.profile_image = std::optional<std::string>();
+  same_again.status_message = "still hello";
+  repository.update_profile(me, same_again, later);  // no image changes: no history
 
   auto history = repository.profile_history(me, std::nullopt, 10);
   ASSERT_EQ(history.size(), 2u);
@@ -92,23 +98,65 @@ TEST_P(RepositoriesTest, ProfileUpdatesKeepImageHistoryNewestFirst) {
   EXPECT_EQ(repository.profile_history(me, history[0].id, 10).size(), 1u);
 }
 
-TEST_P(RepositoriesTest, RefreshTokensSpendOnceAndRevokeByFamily) {
+TEST_P(RepositoriesTest, RefreshTokensRotateOnceAndRevokeByFamily) {
   const auto me = add("me@example.com", "me");
   SqlRefreshTokenRepository tokens(*database_);
   tokens.add(me, "family-1", "hash-1", kNow, kNow + std::chrono::hours(24));
-  tokens.add(me, "family-1", "hash-2", kNow, kNow + std::chrono::hours(24));
   auto first = tokens.find("hash-1");
   ASSERT_TRUE(first);
   EXPECT_EQ(first->member, me);
   EXPECT_EQ(first->expires_at, kNow + std::chrono::hours(24));
   EXPECT_FALSE(first->spent);
-  EXPECT_TRUE(tokens.spend(first->id, kNow));
-  EXPECT_FALSE(tokens.spend(first->id, kNow));  // only once
+  EXPECT_TRUE(tokens.rotate(*first, "hash-2", kNow, kNow + std::chrono::hours(24)));
+  EXPECT_FALSE(tokens.rotate(*first, "hash-3", kNow, kNow + std::chrono::hours(24)));  // only once
   EXPECT_TRUE(tokens.find("hash-1")->spent);
+  EXPECT_FALSE(tokens.find("hash-3"));  // the loser added nothing
+  EXPECT_EQ(tokens.find("hash-2")->family, "family-1");
   tokens.revoke_family("family-1", kNow);
   EXPECT_TRUE(tokens.find("hash-2")->revoked);
-  EXPECT_FALSE(tokens.spend(tokens.find("hash-2")->id, kNow));
+  EXPECT_FALSE(tokens.rotate(*tokens.find("hash-2"), "hash-4", kNow, kNow + std::chrono::hours(24)));
   EXPECT_FALSE(tokens.find("nothing"));
+}
+
+/// Of many reissues racing with one token exactly one rotates it.
+TEST_P(RepositoriesTest, ConcurrentRotationsHaveOneWinner) {
+  const auto me = add("me@example.com", "me");
+  SqlRefreshTokenRepository tokens(*database_);
+  tokens.add(me, "family", "hash-0", kNow, kNow + std::chrono::hours(24));
+  const auto token = *tokens.find("hash-0");
+  std::atomic<int> winners{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 8; ++i) {
+    racers.emplace_back([&, i] {
+      if (tokens.rotate(token, "next-" + std::to_string(i), kNow, kNow + std::chrono::hours(24))) ++winners;
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+/// Parallel profile edits on one member all succeed (SQLite once answered most of
+/// them "database is locked") and each real image change is kept once.
+TEST_P(RepositoriesTest, ParallelProfileEditsAllLand) {
+  const auto me = add("me@example.com", "me");
+  auto repository = members();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> editors;
+  for (int i = 0; i < 12; ++i) {
+    editors.emplace_back([&, i] {
+      try {
+        member::ProfilePatch patch;
+        patch.profile_image = std::optional<std::string>("img-" + std::to_string(i % 2));
+        repository.update_profile(me, patch, kNow);
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& editor : editors) editor.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto history = repository.profile_history(me, std::nullopt, 100);
+  for (std::size_t i = 1; i < history.size(); ++i) EXPECT_NE(history[i].image, history[i - 1].image);
 }
 
 TEST_P(RepositoriesTest, FriendsByKindInNicknameOrder) {
