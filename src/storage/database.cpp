@@ -1,6 +1,7 @@
 #include "storage/database.hpp"
 
 #include <fmt/format.h>
+#include <soci/logger.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <boost/url/parse.hpp>
@@ -58,6 +59,17 @@ void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms) {
   }
 }
 
+/// Counts statements through SOCI's logger hook.
+class StatementCounter final : public soci::logger_impl {
+ public:
+  explicit StatementCounter(std::shared_ptr<std::atomic<std::uint64_t>> count) : count_(std::move(count)) {}
+  void start_query(const std::string&) override { count_->fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  logger_impl* do_clone() const override { return new StatementCounter(count_); }
+  std::shared_ptr<std::atomic<std::uint64_t>> count_;
+};
+
 }  // namespace
 
 Database::Database(const std::string& url, unsigned pool_size, int busy_timeout_ms) {
@@ -74,6 +86,7 @@ Database::Database(const std::string& url, unsigned pool_size, int busy_timeout_
         sql.open(soci::mysql, target.connect);
       }
       prepare_session(sql, dialect_, busy_timeout_ms);
+      sql.set_logger(new StatementCounter(statements_));
     } catch (const std::exception& e) {
       throw std::runtime_error(fmt::format("cannot open {}: {}", display_url_, e.what()));
     }

@@ -5,6 +5,7 @@
 #include <soci/connection-pool.h>
 #include <soci/session.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -34,10 +35,15 @@ class Database {
   /// Runs a trivial query; throws when the database cannot be reached.
   void ping();
 
+  /// Statements run so far, by every connection of the pool (tests count them to prove
+  /// that a listing takes a fixed number, whatever its size).
+  std::uint64_t statements() const { return statements_->load(); }
+
  private:
   Dialect dialect_;
   std::string display_url_;
   std::unique_ptr<soci::connection_pool> pool_;
+  std::shared_ptr<std::atomic<std::uint64_t>> statements_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 }  // namespace modu::storage

@@ -60,6 +60,26 @@ class RowReader {
   std::size_t next_ = 0;
 };
 
+/// The one number a statement like `SELECT COUNT(*) ...` answers, its parameters bound
+/// in order.
+template <class... Values>
+long long count(soci::session& sql, std::string_view query, const Values&... values) {
+  long long n = 0;
+  {
+    auto statement = (sql << query);  // runs when the last copy goes, at the end of this block
+    ((statement, soci::use(values)), ...);
+    statement, soci::into(n);
+  }
+  return n;
+}
+
+/// "(:p0, :p1, ...)" for an IN list of `count` values; bind each with soci::use in order.
+inline std::string in_list(std::size_t count) {
+  std::string list = "(";
+  for (std::size_t i = 0; i < count; ++i) list += (i ? ", :p" : ":p") + std::to_string(i);
+  return list + ")";
+}
+
 /// An optional text as a nullable parameter: `soci::use(text.value, text.indicator)`.
 /// Bind the members at the statement itself: a `soci::use(...)` returned from a helper
 /// keeps a reference to a temporary and dangles.

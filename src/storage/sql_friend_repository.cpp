@@ -1,8 +1,8 @@
 #include "storage/sql_friend_repository.hpp"
 
 #include "storage/rows.hpp"
-#include "storage/write_transaction.hpp"
 #include "storage/sql_member_repository.hpp"
+#include "storage/write_transaction.hpp"
 
 #include <fmt/format.h>
 
@@ -51,12 +51,6 @@ friends::Friend read_friend(const soci::row& row) {
   relation.blocked = reader.boolean();
   relation.since = reader.time();
   return relation;
-}
-
-long long count(soci::session& sql, std::string_view query, long long owner, long long other) {
-  long long n = 0;
-  sql << query, soci::use(owner), soci::use(other), soci::into(n);
-  return n;
 }
 
 }  // namespace
@@ -119,7 +113,8 @@ bool SqlFriendRepository::update(MemberId owner, MemberId other, const friends::
   WriteTransaction transaction(sql, database_.dialect());
   const long long owner_id = owner.value();
   const long long other_id = other.value();
-  soci::rowset<soci::row> rows = (sql.prepare << locking(kFind, database_.dialect()), soci::use(owner_id), soci::use(other_id));
+  soci::rowset<soci::row> rows =
+      (sql.prepare << locking(kFind, database_.dialect()), soci::use(owner_id), soci::use(other_id));
   std::optional<friends::Friend> current;
   for (const auto& row : rows) current = read_friend(row);
   if (!current) return false;
@@ -142,7 +137,7 @@ bool SqlFriendRepository::remove(MemberId owner, MemberId other) {
 
 bool SqlFriendRepository::blocks(MemberId owner, MemberId other) {
   soci::session sql(database_.pool());
-  return count(sql, kBlocks, owner.value(), other.value()) > 0;
+  return count(sql, kBlocks, static_cast<long long>(owner.value()), static_cast<long long>(other.value())) > 0;
 }
 
 }  // namespace modu::storage

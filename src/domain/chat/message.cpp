@@ -16,4 +16,11 @@ std::string_view type_name(MessageType type) {
   return "text";
 }
 
+std::optional<MessageType> parse_type(std::string_view name) {
+  for (auto type : {MessageType::text, MessageType::image, MessageType::file, MessageType::system}) {
+    if (type_name(type) == name) return type;
+  }
+  return std::nullopt;
+}
+
 }  // namespace modu::chat

@@ -13,6 +13,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 enum class MessageType { text, image, file, system };
 
 std::string_view type_name(MessageType type);
+/// The type named `name`; none for a name that is not a type.
+std::optional<MessageType> parse_type(std::string_view name);
 
 /// A stored message. `seq` numbers a room's messages 1, 2, 3... with no gaps.
 struct Message {

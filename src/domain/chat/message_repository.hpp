@@ -18,6 +18,18 @@ class MessageRepository {
   /// already stored, in the database or earlier in the batch, gets that first message
   /// back instead. One result per message, in order: NOT_FOUND for a room that is gone.
   virtual std::vector<Result<Message>> append_batch(const std::vector<NewMessage>& messages, TimePoint at) = 0;
+
+  /// Which page of a room's history: the newest, the ones before a seq (scrolling up),
+  /// or the ones after a seq (catching up after a reconnect).
+  struct PageQuery {
+    RoomId room;
+    std::optional<std::int64_t> before;
+    std::optional<std::int64_t> after;
+    std::size_t limit;
+    std::optional<MessageType> only;  ///< e.g. images, for the gallery
+  };
+  /// Up to `limit` messages, ascending by seq.
+  virtual std::vector<Message> page(const PageQuery& query) = 0;
 };
 
 }  // namespace modu::chat

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "domain/room/room.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace modu::room {
+
+/// Rooms and memberships. Blocking: call from the worker pool.
+class RoomRepository {
+ public:
+  virtual ~RoomRepository() = default;
+
+  /// The 1:1 room of a pair, made if there is none; `created` says which. Two members
+  /// creating it at once get the same room (a unique key on the pair decides).
+  struct Direct {
+    Room room;
+    bool created;
+  };
+  virtual Direct find_or_create_direct(MemberId a, MemberId b, TimePoint at) = 0;
+  virtual Room create_group(MemberId owner, const std::vector<MemberId>& others, const std::optional<std::string>& name,
+                            TimePoint at) = 0;
+  virtual std::optional<Room> find(RoomId id) = 0;
+  virtual std::vector<Membership> members(RoomId id) = 0;
+  virtual std::optional<Membership> membership(RoomId id, MemberId member) = 0;
+  /// Adds those not in the room yet; returns them.
+  virtual std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, TimePoint at) = 0;
+  /// Removes a member; archives the room when nobody is left. False if not a member.
+  virtual bool remove_member(RoomId id, MemberId member) = 0;
+  virtual Room update(RoomId id, const std::optional<std::string>& name, const std::optional<std::string>& image) = 0;
+  /// Moves a read position forward only, and never past the room's last seq; returns it.
+  virtual std::int64_t advance_read(RoomId id, MemberId member, std::int64_t seq) = 0;
+  /// My rooms by last activity, newest first, with what a room list shows, in a fixed
+  /// number of statements whatever the page size.
+  virtual std::vector<RoomSummary> list_for(MemberId member, const std::optional<ActivityCursor>& after,
+                                            std::size_t limit, std::size_t preview_size) = 0;
+};
+
+}  // namespace modu::room
