@@ -43,6 +43,12 @@ Result<MemberId> member_id_param(const http::Request& request, std::string_view 
   return MemberId(*value);
 }
 
+Result<RoomId> room_id_param(const http::Request& request, std::string_view name) {
+  auto value = parse_integer(request.param(name));
+  if (!value || *value <= 0) return Error::not_found("no such room");
+  return RoomId(*value);
+}
+
 std::string encode_cursor(const boost::json::array& parts) {
   const auto json = boost::json::serialize(parts);
   std::string text(sodium_base64_ENCODED_LEN(json.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');

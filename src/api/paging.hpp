@@ -22,6 +22,7 @@ Result<std::optional<std::int64_t>> query_integer(const http::Request& request, 
 
 /// A positive id from the path; NOT_FOUND for anything else (no such thing can exist).
 Result<MemberId> member_id_param(const http::Request& request, std::string_view name);
+Result<RoomId> room_id_param(const http::Request& request, std::string_view name);
 
 /// Cursors are opaque to clients: base64url of a small JSON array.
 std::string encode_cursor(const boost::json::array& parts);

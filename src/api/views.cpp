@@ -52,6 +52,65 @@ boost::json::object session_json(const auth::Session& session) {
           {"member", member_json(session.member, true)}};
 }
 
+namespace {
+
+boost::json::object membership_json(const room::Membership& membership) {
+  return {{"memberId", membership.member.value()},
+          {"nickname", membership.nickname},
+          {"profileImage", optional_text(membership.profile_image)},
+          {"role", membership.role == room::Role::owner ? "owner" : "member"},
+          {"joinedAt", format_iso8601(membership.joined_at)},
+          {"readSeq", membership.read_seq},
+          {"muted", membership.muted}};
+}
+
+boost::json::array memberships_json(const std::vector<room::Membership>& members) {
+  boost::json::array array;
+  for (const auto& member : members) array.push_back(membership_json(member));
+  return array;
+}
+
+std::string_view kind_name(room::Kind kind) { return kind == room::Kind::direct ? "direct" : "group"; }
+
+}  // namespace
+
+boost::json::object message_json(const chat::Message& message) {
+  return {{"id", message.id.value()},
+          {"roomId", message.room.value()},
+          {"seq", message.seq},
+          {"senderId", message.sender ? boost::json::value(message.sender->value()) : nullptr},
+          {"type", chat::type_name(message.type)},
+          {"body", message.body},
+          {"clientMsgId", optional_text(message.client_msg_id)},
+          {"createdAt", format_iso8601(message.created_at)}};
+}
+
+boost::json::object room_json(const room::RoomDetail& detail) {
+  const auto& room = detail.room;
+  return {{"id", room.id.value()},
+          {"type", kind_name(room.kind)},
+          {"name", optional_text(room.name)},
+          {"image", optional_text(room.image)},
+          {"lastSeq", room.last_seq},
+          {"lastActivityAt", format_iso8601(room.last_activity_at)},
+          {"archived", room.archived},
+          {"createdAt", format_iso8601(room.created_at)},
+          {"members", memberships_json(detail.members)}};
+}
+
+boost::json::object room_summary_json(const room::RoomSummary& summary) {
+  const auto& room = summary.room;
+  return {{"id", room.id.value()},
+          {"type", kind_name(room.kind)},
+          {"name", optional_text(room.name)},
+          {"image", optional_text(room.image)},
+          {"lastActivityAt", format_iso8601(room.last_activity_at)},
+          {"lastMessage", summary.last_message ? boost::json::value(message_json(*summary.last_message)) : nullptr},
+          {"unreadCount", std::max<std::int64_t>(0, room.last_seq - summary.my_read_seq)},
+          {"memberCount", summary.member_count},
+          {"members", memberships_json(summary.preview)}};
+}
+
 boost::json::object list_json(boost::json::array items, const std::optional<std::string>& next_cursor) {
   return {{"items", std::move(items)}, {"nextCursor", optional_text(next_cursor)}};
 }

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "domain/auth/auth_service.hpp"
+#include "domain/chat/chat_service.hpp"
 #include "domain/friend/friend.hpp"
 #include "domain/member/member.hpp"
+#include "domain/room/room_service.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -17,6 +19,9 @@ boost::json::object member_json(const member::Member& member, bool with_email);
 boost::json::object profile_change_json(const member::ProfileChange& change);
 boost::json::object friend_json(const friends::Friend& relation);
 boost::json::object session_json(const auth::Session& session);
+boost::json::object message_json(const chat::Message& message);
+boost::json::object room_json(const room::RoomDetail& detail);
+boost::json::object room_summary_json(const room::RoomSummary& summary);
 
 /// `{"items": [...], "nextCursor": "..." | null}`
 boost::json::object list_json(boost::json::array items, const std::optional<std::string>& next_cursor);

@@ -6,6 +6,7 @@
 #include "api/friend_api.hpp"
 #include "api/member_api.hpp"
 #include "api/operations_api.hpp"
+#include "api/room_api.hpp"
 #include "cache/memory_deny_list.hpp"
 #include "core/time_format.hpp"
 #include "http/server.hpp"
@@ -14,7 +15,9 @@
 #include "storage/migrations.hpp"
 #include "storage/sql_friend_repository.hpp"
 #include "storage/sql_member_repository.hpp"
+#include "storage/sql_message_repository.hpp"
 #include "storage/sql_refresh_token_repository.hpp"
+#include "storage/sql_room_repository.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/object.hpp>
@@ -64,6 +67,8 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   refresh_tokens_ = std::make_unique<storage::SqlRefreshTokenRepository>(*database_);
   friend_repository_ = std::make_unique<storage::SqlFriendRepository>(*database_);
   deny_list_ = std::make_unique<cache::MemoryDenyList>(*clock_);
+  room_repository_ = std::make_unique<storage::SqlRoomRepository>(*database_);
+  message_repository_ = std::make_unique<storage::SqlMessageRepository>(*database_);
 
   const auto& auth = config_.auth;
   passwords_ = std::make_unique<auth::PasswordHasher>(auth.password_ops_limit, auth.password_mem_limit_bytes);
@@ -76,6 +81,14 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   members_ =
       std::make_unique<member::MemberService>(*member_repository_, *clock_, config_.members.status_message_max_length);
   friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *clock_);
+  block_rule_ = std::make_unique<friends::BlockRule>(*friend_repository_);
+  const auto& chat = config_.chat;
+  group_commit_ = std::make_unique<chat::GroupCommit>(*message_repository_, *workers_, *clock_, chat.commit_batch_max);
+  rooms_ =
+      std::make_unique<room::RoomService>(*room_repository_, *member_repository_, *block_rule_, *message_repository_,
+                                          *clock_, chat.max_group_members, chat.room_preview_members);
+  chat_ = std::make_unique<chat::ChatService>(*rooms_, *room_repository_, *message_repository_, *group_commit_,
+                                              *block_rule_, *workers_, chat.max_text_length);
 
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);
@@ -84,6 +97,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   api::add_auth_routes(router, *auth_, *workers_);
   api::add_member_routes(router, *members_, *workers_);
   api::add_friend_routes(router, *friends_, *workers_);
+  api::add_room_routes(router, *rooms_, *chat_, *workers_);
 
   std::vector<std::unique_ptr<http::Middleware>> middleware;
   middleware.push_back(std::make_unique<http::RequestIdMiddleware>());
@@ -93,7 +107,9 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
                                                std::make_shared<api::BearerAuthenticator>(*auth_));
 }
 
-Application::~Application() = default;
+Application::~Application() {
+  workers_->stop();  // no blocking work (a commit, say) may outlive what it uses
+}
 
 int Application::serve() {
   raise_file_limit();

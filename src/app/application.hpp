@@ -4,9 +4,11 @@
 #include "core/clock.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/auth/auth_service.hpp"
+#include "domain/chat/chat_service.hpp"
 #include "domain/common/common_data.hpp"
 #include "domain/friend/friend_service.hpp"
 #include "domain/member/member_service.hpp"
+#include "domain/room/room_service.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
 #include "storage/database.hpp"
@@ -45,6 +47,8 @@ class Application {
   std::unique_ptr<auth::RefreshTokenRepository> refresh_tokens_;
   std::unique_ptr<friends::FriendRepository> friend_repository_;
   std::unique_ptr<auth::TokenDenyList> deny_list_;
+  std::unique_ptr<room::RoomRepository> room_repository_;
+  std::unique_ptr<chat::MessageRepository> message_repository_;
 
   // Services
   std::unique_ptr<auth::PasswordHasher> passwords_;
@@ -53,6 +57,10 @@ class Application {
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<member::MemberService> members_;
   std::unique_ptr<friends::FriendService> friends_;
+  std::unique_ptr<friends::BlockRule> block_rule_;
+  std::unique_ptr<chat::GroupCommit> group_commit_;
+  std::unique_ptr<room::RoomService> rooms_;
+  std::unique_ptr<chat::ChatService> chat_;
 
   std::unique_ptr<http::Pipeline> pipeline_;
 };

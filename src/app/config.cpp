@@ -294,6 +294,12 @@ Config load_config_or_throw(const ConfigSources& sources) {
 
   config.members.status_message_max_length = in.get_in_range<std::size_t>("members.statusMessageMaxLength", 1, 1000);
 
+  auto& chat = config.chat;
+  chat.max_text_length = in.get_in_range<std::size_t>("chat.maxTextLength", 1, 100000);
+  chat.max_group_members = in.get_in_range<std::size_t>("chat.maxGroupMembers", 2, 100000);
+  chat.commit_batch_max = in.get_in_range<std::size_t>("chat.commitBatchMax", 1, 100000);
+  chat.room_preview_members = in.get_in_range<std::size_t>("chat.roomPreviewMembers", 0, 50);
+
   config.log.level = in.get_one_of("log.level", {"trace", "debug", "info", "warn", "error"});
   config.log.format = in.get_one_of("log.format", {"json", "text"});
   config.log.access_log = in.get<bool>("log.accessLog");

@@ -60,6 +60,13 @@ struct LogConfig {
   bool access_log;
 };
 
+struct ChatConfig {
+  std::size_t max_text_length;
+  std::size_t max_group_members;
+  std::size_t commit_batch_max;
+  std::size_t room_preview_members;
+};
+
 struct Config {
   std::string profile;
   /// Things worth a warning at start-up that do not stop it (a MODU_ variable that
@@ -69,6 +76,7 @@ struct Config {
   StorageConfig storage;
   AuthConfig auth;
   MembersConfig members;
+  ChatConfig chat;
   LogConfig log;
 };
 

@@ -20,6 +20,8 @@ namespace modu::chat {
 /// concurrency.
 /// @par Thread safety
 /// `append` may be awaited from any executor concurrently.
+/// @par Lifetime
+/// The committer runs on the worker pool: stop the pool before destroying this.
 class GroupCommit {
  public:
   GroupCommit(MessageRepository& messages, WorkerPool& workers, const Clock& clock, std::size_t max_batch)

@@ -157,6 +157,7 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
   std::vector<std::thread> threads;
   for (auto& loop : loops) threads.emplace_back([&loop] { loop->run(); });
   for (auto& thread : threads) thread.join();
+  for (auto& instance : instances) instance.workers->stop();  // the committers finish before they go
 
   EXPECT_EQ(failures, 0);
   long long total = 0;

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/worker_pool.hpp"
+#include "domain/chat/group_commit.hpp"
+#include "domain/friend/block_rule.hpp"
+#include "domain/room/room_service.hpp"
+
+namespace modu::chat {
+
+/// A history message with KakaoTalk's number beside it: how many members of the room
+/// (the sender aside) have not read up to it yet.
+struct HistoryItem {
+  Message message;
+  std::size_t unread_member_count;
+};
+
+/// Sending and reading messages. Only members do either; in a 1:1 room a member who was
+/// blocked by the other cannot send.
+/// @par Thread safety
+/// Safe from any thread; `send` may be awaited from any executor.
+class ChatService {
+ public:
+  ChatService(room::RoomService& rooms, room::RoomRepository& room_store, MessageRepository& messages,
+              GroupCommit& commit, friends::BlockRule& blocks, WorkerPool& workers, std::size_t max_text_length)
+      : rooms_(rooms),
+        room_store_(room_store),
+        messages_(messages),
+        commit_(commit),
+        blocks_(blocks),
+        workers_(workers),
+        max_text_length_(max_text_length) {}
+
+  /// Checks the message and who sends it, then stores it (shared transaction).
+  boost::asio::awaitable<Result<Message>> send(MemberId me, RoomId room, MessageType type, std::string body,
+                                               std::optional<std::string> client_msg_id);
+
+  /// Blocking: call from the worker pool. One page, ascending by seq.
+  Result<std::vector<HistoryItem>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                           std::optional<std::int64_t> after, std::size_t size);
+  /// Blocking. The room's images, newest last, before `before`.
+  Result<std::vector<Message>> images(MemberId me, RoomId room, std::optional<std::int64_t> before, std::size_t size);
+  /// Blocking. How many messages the room holds.
+  Result<std::int64_t> count(MemberId me, RoomId room);
+
+ private:
+  Result<void> check_message(MessageType type, const std::string& body,
+                             const std::optional<std::string>& client_msg_id) const;
+  /// Blocking: membership, and the block rule in 1:1 rooms.
+  Result<void> check_sender(MemberId me, RoomId room);
+
+  room::RoomService& rooms_;
+  room::RoomRepository& room_store_;
+  MessageRepository& messages_;
+  GroupCommit& commit_;
+  friends::BlockRule& blocks_;
+  WorkerPool& workers_;
+  std::size_t max_text_length_;
+};
+
+}  // namespace modu::chat

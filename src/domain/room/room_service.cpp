@@ -1,0 +1,165 @@
+#include "domain/room/room_service.hpp"
+
+#include "core/text.hpp"
+#include "domain/member/validation.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace modu::room {
+namespace {
+
+constexpr std::size_t kRoomNameMax = 50;
+
+boost::json::array ids_json(const std::vector<MemberId>& ids) {
+  boost::json::array array;
+  for (auto id : ids) array.push_back(id.value());
+  return array;
+}
+
+Result<std::optional<std::string>> check_name(const std::optional<std::string>& name) {
+  if (!name) return std::optional<std::string>();
+  auto trimmed = trim(*name);
+  if (trimmed.empty() || code_points(trimmed) > kRoomNameMax || has_control_characters(trimmed)) {
+    return Error::validation(fmt::format("field 'name' must be 1 to {} characters", kRoomNameMax));
+  }
+  return std::optional<std::string>(std::move(trimmed));
+}
+
+}  // namespace
+
+Result<Membership> RoomService::require_member(MemberId me, RoomId id) {
+  if (auto membership = rooms_.membership(id, me)) return std::move(*membership);
+  if (!rooms_.find(id)) return Error::not_found("no such room");
+  return Error{Errc::forbidden, "you are not a member of this room"};
+}
+
+Result<RoomDetail> RoomService::detail(RoomId id) {
+  auto room = rooms_.find(id);
+  if (!room) return Error::not_found("no such room");
+  return RoomDetail{std::move(*room), rooms_.members(id)};
+}
+
+void RoomService::tell(RoomId id, std::string event_json) {
+  messages_.append_batch({{id, std::nullopt, chat::MessageType::system, std::move(event_json), std::nullopt}},
+                         clock_.now());
+}
+
+Result<std::vector<MemberId>> RoomService::check_others(MemberId me, std::vector<MemberId> others) {
+  std::sort(others.begin(), others.end());
+  others.erase(std::unique(others.begin(), others.end()), others.end());
+  std::erase(others, me);
+  if (others.empty()) return Error::validation("field 'memberIds' needs at least one member other than you");
+  if (others.size() + 1 > max_group_members_) {
+    return Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
+  }
+  const auto found = members_.find_many(others);
+  if (found.size() != others.size()) {
+    for (auto id : others) {
+      if (std::none_of(found.begin(), found.end(), [id](const auto& m) { return m.id == id; })) {
+        return Error::not_found(fmt::format("no member with id {}", id.value()));
+      }
+    }
+  }
+  for (auto other : others) {
+    if (auto reach = blocks_.check_can_reach(me, other); !reach) return reach.error();
+  }
+  return others;
+}
+
+Result<RoomService::Opened> RoomService::open(MemberId me, std::vector<MemberId> others,
+                                              const std::optional<std::string>& name) {
+  auto checked = check_others(me, std::move(others));
+  if (!checked) return checked.error();
+  auto room_name = check_name(name);
+  if (!room_name) return room_name.error();
+  const auto now = clock_.now();
+  if (checked->size() == 1) {
+    auto direct = rooms_.find_or_create_direct(me, checked->front(), now);
+    return Opened{{direct.room, rooms_.members(direct.room.id)}, direct.created};
+  }
+  auto group = rooms_.create_group(me, *checked, *room_name, now);
+  tell(group.id, boost::json::serialize(
+                     boost::json::object{{"event", "created"}, {"by", me.value()}, {"memberIds", ids_json(*checked)}}));
+  auto created = detail(group.id);
+  if (!created) return created.error();
+  return Opened{std::move(*created), true};
+}
+
+Result<RoomDetail> RoomService::get(MemberId me, RoomId id) {
+  if (auto member = require_member(me, id); !member) return member.error();
+  return detail(id);
+}
+
+Result<RoomDetail> RoomService::update(MemberId me, RoomId id, const std::optional<std::string>& name,
+                                       const std::optional<std::optional<std::string>>& image) {
+  if (auto member = require_member(me, id); !member) return member.error();
+  auto room = rooms_.find(id);
+  if (room->kind == Kind::direct) return Error::validation("a 1:1 room has no name or image of its own");
+  auto room_name = check_name(name);
+  if (!room_name) return room_name.error();
+  std::optional<std::string> new_image = room->image;
+  if (image) {
+    new_image = image->value_or("").empty() ? std::nullopt : *image;
+    if (new_image) {
+      if (auto checked = member::check_image_reference(*new_image, "image"); !checked) return checked.error();
+    }
+  }
+  const auto new_name = *room_name ? *room_name : room->name;
+  rooms_.update(id, new_name, new_image);
+  if (new_name != room->name) {
+    tell(id,
+         boost::json::serialize(boost::json::object{
+             {"event", "renamed"}, {"by", me.value()}, {"name", new_name ? boost::json::value(*new_name) : nullptr}}));
+  }
+  return detail(id);
+}
+
+Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<MemberId> others) {
+  if (auto member = require_member(me, id); !member) return member.error();
+  if (rooms_.find(id)->kind == Kind::direct) {
+    return Error::validation("a 1:1 room takes no more members; open a group room with everyone instead");
+  }
+  auto checked = check_others(me, std::move(others));
+  if (!checked) return checked.error();
+  if (rooms_.members(id).size() + checked->size() > max_group_members_) {
+    return Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
+  }
+  auto added = rooms_.add_members(id, *checked, clock_.now());
+  if (!added.empty()) {
+    tell(id, boost::json::serialize(
+                 boost::json::object{{"event", "invited"}, {"by", me.value()}, {"memberIds", ids_json(added)}}));
+  }
+  return detail(id);
+}
+
+Result<void> RoomService::leave(MemberId me, RoomId id) {
+  if (auto member = require_member(me, id); !member) return member.error();
+  rooms_.remove_member(id, me);
+  tell(id, boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}));
+  return {};
+}
+
+Result<member::Page<RoomSummary, ActivityCursor>> RoomService::list(MemberId me,
+                                                                    const std::optional<ActivityCursor>& after,
+                                                                    std::size_t size) {
+  member::Page<RoomSummary, ActivityCursor> page;
+  page.items = rooms_.list_for(me, after, size + 1, preview_members_);
+  if (page.items.size() > size) {
+    page.items.resize(size);
+    page.next = ActivityCursor{page.items.back().room.last_activity_at, page.items.back().room.id};
+  }
+  return page;
+}
+
+Result<std::int64_t> RoomService::mark_read(MemberId me, RoomId id, std::int64_t seq) {
+  if (auto member = require_member(me, id); !member) return member.error();
+  if (seq < 0) return Error::validation("field 'seq' cannot be negative");
+  return rooms_.advance_read(id, me, seq);
+}
+
+}  // namespace modu::room

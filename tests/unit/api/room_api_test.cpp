@@ -1,0 +1,200 @@
+// Rooms and messages through the real pipeline, on both engines: the issue's
+// "two users open their 1:1 room, a third joins a group, everyone pages history both
+// ways and sees correct unread counts and last messages".
+#include "support/api_client.hpp"
+
+#include <gtest/gtest.h>
+
+namespace modu::testing {
+namespace {
+
+class RoomApiTest : public AppFixture {
+ protected:
+  void SetUp() override {
+    AppFixture::SetUp();
+    if (IsSkipped()) return;
+    amy_.emplace(client());
+    bob_.emplace(client());
+    cat_.emplace(client());
+    amy_id_ = amy_->join("amy@example.com", "Amy");
+    bob_id_ = bob_->join("bob@example.com", "Bob");
+    cat_id_ = cat_->join("cat@example.com", "Cat");
+  }
+  std::string room_path(std::int64_t id) { return "/api/v1/rooms/" + std::to_string(id); }
+  Reply send(ApiClient& who, std::int64_t room, std::string text, std::optional<std::string> client_id = {}) {
+    boost::json::object body{{"type", "text"}, {"body", text}};
+    if (client_id) body["clientMsgId"] = *client_id;
+    return who.post(room_path(room) + "/messages", body);
+  }
+
+  std::optional<ApiClient> amy_, bob_, cat_;
+  std::int64_t amy_id_ = 0, bob_id_ = 0, cat_id_ = 0;
+};
+
+TEST_P(RoomApiTest, TheOneToOneRoomOfAPairIsTheSameEveryTime) {
+  auto opened = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}});
+  ASSERT_EQ(opened.status, 201) << boost::json::serialize(opened.json);
+  EXPECT_EQ(opened.json.at("type"), "direct");
+  EXPECT_EQ(opened.json.at("members").as_array().size(), 2u);
+  const auto room = opened.json.at("id").as_int64();
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id"), room);
+  auto from_bob = bob_->post("/api/v1/rooms", {{"memberIds", {amy_id_, bob_id_}}});  // me is ignored
+  EXPECT_EQ(from_bob.status, 200);
+  EXPECT_EQ(from_bob.json.at("id"), room);
+  EXPECT_EQ(cat_->get(room_path(room)).status, 403);
+  EXPECT_EQ(cat_->get(room_path(987654)).status, 404);
+}
+
+TEST_P(RoomApiTest, ChatHistoryUnreadCountsAndTheRoomList) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  for (int i = 1; i <= 5; ++i) {
+    auto sent = send(i % 2 ? *amy_ : *bob_, direct, "hello " + std::to_string(i));
+    ASSERT_EQ(sent.status, 201) << boost::json::serialize(sent.json);
+    EXPECT_EQ(sent.json.at("seq"), i);
+  }
+  // Amy sent 1, 3, 5 and read what she sent; Bob sent 2, 4.
+  auto amy_rooms = amy_->get("/api/v1/rooms");
+  ASSERT_EQ(amy_rooms.json.at("items").as_array().size(), 1u);
+  EXPECT_EQ(amy_rooms.json.at("items").at(0).at("unreadCount"), 0);
+  EXPECT_EQ(amy_rooms.json.at("items").at(0).at("lastMessage").at("body"), "hello 5");
+  EXPECT_EQ(amy_rooms.json.at("items").at(0).at("memberCount"), 2);
+  EXPECT_EQ(bob_->get("/api/v1/rooms").json.at("items").at(0).at("unreadCount"), 1);
+
+  auto history = bob_->get(room_path(direct) + "/messages");
+  auto& items = history.json.at("items").as_array();
+  ASSERT_EQ(items.size(), 5u);
+  EXPECT_EQ(items[0].at("seq"), 1);
+  EXPECT_EQ(items[4].at("unreadMemberCount"), 1);  // Bob has not read 5 yet
+  EXPECT_EQ(items[3].at("unreadMemberCount"), 0);  // his own 4: Amy read up to 5
+  auto read = bob_->post(room_path(direct) + "/read", {{"seq", 5}});
+  EXPECT_EQ(read.json.at("unreadCount"), 0);
+  EXPECT_EQ(bob_->post(room_path(direct) + "/read", {{"seq", 2}}).json.at("readSeq"), 5);  // forward only
+  EXPECT_EQ(bob_->get(room_path(direct) + "/messages").json.at("items").at(4).at("unreadMemberCount"), 0);
+
+  // A group: Amy, Bob and Cat.
+  auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}, {"name", " Trip "}});
+  ASSERT_EQ(group.status, 201);
+  EXPECT_EQ(group.json.at("name"), "Trip");
+  const auto group_id = group.json.at("id").as_int64();
+  for (int i = 0; i < 30; ++i) send(i % 3 == 0 ? *amy_ : i % 3 == 1 ? *bob_ : *cat_, group_id, "m" + std::to_string(i));
+  EXPECT_EQ(cat_->get(room_path(group_id) + "/messages/count").json.at("count"), 31);  // + "created"
+
+  // Scrolling up from the newest page, then catching up again, pages both ways.
+  std::vector<std::int64_t> seen;
+  std::string query = "?size=7";
+  for (;;) {
+    auto page = cat_->get(room_path(group_id) + "/messages" + query);
+    auto& messages = page.json.at("items").as_array();
+    for (auto it = messages.rbegin(); it != messages.rend(); ++it) seen.push_back(it->at("seq").as_int64());
+    if (page.json.at("nextCursor").is_null()) break;
+    query = "?size=7&before=" + std::string(page.json.at("nextCursor").as_string());
+  }
+  ASSERT_EQ(seen.size(), 31u);
+  EXPECT_EQ(seen.front(), 31);
+  EXPECT_EQ(seen.back(), 1);
+  auto after = cat_->get(room_path(group_id) + "/messages?after=25&size=3");
+  EXPECT_EQ(after.json.at("items").at(0).at("seq"), 26);
+  EXPECT_EQ(after.json.at("nextCursor"), "28");
+  EXPECT_EQ(cat_->get(room_path(group_id) + "/messages?after=28&size=3").json.at("items").as_array().size(), 3u);
+
+  // The group is now the most recent room for everyone in it.
+  auto cat_rooms = cat_->get("/api/v1/rooms");
+  ASSERT_EQ(cat_rooms.json.at("items").as_array().size(), 1u);
+  EXPECT_EQ(cat_rooms.json.at("items").at(0).at("unreadCount"), 0);  // she sent the last one: all read
+  send(*amy_, group_id, "one more");
+  EXPECT_EQ(cat_->get("/api/v1/rooms").json.at("items").at(0).at("unreadCount"), 1);
+  EXPECT_EQ(bob_->get("/api/v1/rooms").json.at("items").at(0).at("unreadCount"), 2);  // he sent m28: m29, one more
+  auto amy_list = amy_->get("/api/v1/rooms?size=1");
+  EXPECT_EQ(amy_list.json.at("items").at(0).at("id"), group_id);
+  auto amy_next = amy_->get("/api/v1/rooms?size=1&cursor=" + std::string(amy_list.json.at("nextCursor").as_string()));
+  EXPECT_EQ(amy_next.json.at("items").at(0).at("id"), direct);
+}
+
+TEST_P(RoomApiTest, InviteRenameLeaveAndSystemMessages) {
+  const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).json.at("id").as_int64();
+  auto dan = client();
+  const auto dan_id = dan.join("dan@example.com", "Dan");
+  EXPECT_EQ(dan.get(room_path(group) + "/messages").status, 403);
+  auto invited = bob_->post(room_path(group) + "/members", {{"memberIds", {dan_id}}});
+  ASSERT_EQ(invited.status, 200);
+  EXPECT_EQ(invited.json.at("members").as_array().size(), 4u);
+  EXPECT_EQ(dan.get(room_path(group) + "/messages").status, 200);
+  EXPECT_EQ(amy_->patch(room_path(group), {{"name", "Renamed"}}).json.at("name"), "Renamed");
+  EXPECT_EQ(dan.del(room_path(group) + "/members/me").status, 204);
+  EXPECT_EQ(dan.get(room_path(group) + "/messages").status, 403);  // a former member keeps nothing new
+
+  auto history = amy_->get(room_path(group) + "/messages");
+  std::vector<std::string> events;
+  for (const auto& item : history.json.at("items").as_array()) {
+    EXPECT_EQ(item.at("type"), "system");
+    EXPECT_TRUE(item.at("senderId").is_null());
+    events.push_back(std::string(boost::json::parse(item.at("body").as_string()).at("event").as_string()));
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"created", "invited", "renamed", "left"}));
+
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  EXPECT_EQ(amy_->post(room_path(direct) + "/members", {{"memberIds", {cat_id_}}}).status, 400);
+  EXPECT_EQ(amy_->patch(room_path(direct), {{"name", "x"}}).status, 400);
+}
+
+TEST_P(RoomApiTest, BlockingStopsOneToOneRoomsInvitesAndMessages) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  ASSERT_EQ(bob_->patch("/api/v1/friends/" + std::to_string(amy_id_), {{"blocked", true}}).status, 200);
+  EXPECT_EQ(send(*amy_, direct, "are you there?").status, 403);  // Bob blocked Amy
+  EXPECT_EQ(send(*bob_, direct, "I can still write").status, 201);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).status, 403);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).status, 403);
+  const auto group = cat_->post("/api/v1/rooms", {{"memberIds", {amy_id_}}}).json.at("id").as_int64();
+  (void)group;
+  const auto trio = cat_->post("/api/v1/rooms", {{"memberIds", {amy_id_, client().join("eve@example.com", "Eve")}}})
+                        .json.at("id")
+                        .as_int64();
+  EXPECT_EQ(amy_->post(room_path(trio) + "/members", {{"memberIds", {bob_id_}}}).status, 403);
+  EXPECT_EQ(cat_->post(room_path(trio) + "/members", {{"memberIds", {bob_id_}}}).status, 200);
+}
+
+TEST_P(RoomApiTest, ARetriedSendReturnsTheFirstMessage) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  auto first = send(*amy_, direct, "once", "c-42");
+  auto again = send(*amy_, direct, "once", "c-42");
+  EXPECT_EQ(again.json.at("id"), first.json.at("id"));
+  EXPECT_EQ(again.json.at("seq"), 1);
+  EXPECT_EQ(amy_->get(room_path(direct) + "/messages/count").json.at("count"), 1);
+}
+
+TEST_P(RoomApiTest, BadInputGetsClearErrors) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  const auto messages = room_path(direct) + "/messages";
+  for (const auto& [body, why] : std::vector<std::pair<boost::json::value, std::string>>{
+           {{{"type", "text"}}, "no body"},
+           {{{"type", "text"}, {"body", "   "}}, "blank"},
+           {{{"type", "text"}, {"body", std::string(4001, 'x')}}, "too long"},
+           {{{"type", "text"}, {"body", "bell\u0007"}}, "control character"},
+           {{{"type", "system"}, {"body", "x"}}, "system from a client"},
+           {{{"type", "video"}, {"body", "x"}}, "unknown type"},
+           {{{"type", "image"}, {"body", "has spaces"}}, "bad media reference"},
+           {{{"type", "text"}, {"body", "x"}, {"clientMsgId", std::string(65, 'c')}}, "long client id"},
+           {{{"type", "text"}, {"body", 5}}, "body a number"},
+       }) {
+    auto reply = amy_->post(messages, body);
+    EXPECT_EQ(reply.status, 400) << why;
+    EXPECT_EQ(reply.code(), "VALIDATION_FAILED") << why;
+  }
+  EXPECT_EQ(send(*amy_, direct, "line one\nline two").status, 201);  // line breaks are fine
+  EXPECT_EQ(amy_->post("/api/v1/rooms", boost::json::object{}).status, 400);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", boost::json::array{}}}).status, 400);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {amy_id_}}}).status, 400);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {"2"}}}).status, 400);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {987654}}}).status, 404);
+  EXPECT_EQ(amy_->get(messages + "?before=3&after=1").status, 400);
+  EXPECT_EQ(amy_->get(messages + "?before=x").status, 400);
+  EXPECT_EQ(amy_->post(room_path(direct) + "/read", {{"seq", "5"}}).status, 400);
+  EXPECT_EQ(amy_->post(room_path(direct) + "/read", {{"seq", -1}}).status, 400);
+  EXPECT_EQ(amy_->get("/api/v1/rooms?cursor=nonsense").status, 400);
+  EXPECT_EQ(amy_->get("/api/v1/rooms/abc").status, 404);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RoomApiTest, ::testing::Values(Engine::sqlite, Engine::mysql), engine_name);
+
+}  // namespace
+}  // namespace modu::testing
