@@ -1,5 +1,6 @@
 #include "api/auth_api.hpp"
 
+#include "api/respond.hpp"
 #include "api/views.hpp"
 #include "http/json_body.hpp"
 
@@ -52,10 +53,8 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
                if (!email) co_return email.error();
                auto password = fields.required_string("password");
                if (!password) co_return password.error();
-               auto session =
-                   co_await workers.run([&] { return auth.log_in(*email, *password, request.client_address); });
-               if (!session) co_return session.error();
-               co_return Response::json(200, session_json(*session));
+               co_return co_await respond(
+                   workers, 200, [&] { return auth.log_in(*email, *password, request.client_address); }, session_json);
              });
 
   router.add(http::Method::post, "/api/v1/auth/reissue", http::Access::open,
@@ -64,9 +63,8 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
                if (!body) co_return body.error();
                auto token = http::Fields(*body).required_string("refreshToken");
                if (!token) co_return token.error();
-               auto session = co_await workers.run([&] { return auth.reissue(*token); });
-               if (!session) co_return session.error();
-               co_return Response::json(200, session_json(*session));
+               co_return co_await respond(
+                   workers, 200, [&] { return auth.reissue(*token); }, session_json);
              });
 
   router.add(http::Method::post, "/api/v1/auth/logout", http::Access::member,

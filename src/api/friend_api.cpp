@@ -1,6 +1,7 @@
 #include "api/friend_api.hpp"
 
 #include "api/paging.hpp"
+#include "api/respond.hpp"
 #include "api/views.hpp"
 #include "http/json_body.hpp"
 
@@ -80,9 +81,8 @@ void add_friend_routes(http::Router& router, friends::FriendService& friends, Wo
                if (!patch.favorite && !patch.hidden && !patch.blocked) {
                  co_return Error::validation("give at least one of 'favorite', 'hidden' or 'blocked'");
                }
-               auto changed = co_await workers.run([&] { return friends.change(request.member(), *id, patch); });
-               if (!changed) co_return changed.error();
-               co_return Response::json(200, friend_json(*changed));
+               co_return co_await respond(
+                   workers, 200, [&] { return friends.change(request.member(), *id, patch); }, friend_json);
              });
 
   router.add(http::Method::delete_, "/api/v1/friends/{memberId}", http::Access::member,

@@ -1,6 +1,7 @@
 #include "api/member_api.hpp"
 
 #include "api/paging.hpp"
+#include "api/respond.hpp"
 #include "api/views.hpp"
 #include "http/json_body.hpp"
 
@@ -105,9 +106,9 @@ void add_member_routes(http::Router& router, member::MemberService& members, Wor
              [&members, &workers](Request& request) -> awaitable<Reply> {
                auto patch = read_patch(request);
                if (!patch) co_return patch.error();
-               auto me = co_await workers.run([&] { return members.update_profile(request.member(), *patch); });
-               if (!me) co_return me.error();
-               co_return Response::json(200, member_json(*me, true));
+               co_return co_await respond(
+                   workers, 200, [&] { return members.update_profile(request.member(), *patch); },
+                   [](const member::Member& me) { return member_json(me, true); });
              });
 
   router.add(http::Method::get, "/api/v1/members", http::Access::member,
@@ -119,9 +120,9 @@ void add_member_routes(http::Router& router, member::MemberService& members, Wor
              [&members, &workers](Request& request) -> awaitable<Reply> {
                auto id = member_id_param(request, "memberId");
                if (!id) co_return id.error();
-               auto member = co_await workers.run([&] { return members.get(*id); });
-               if (!member) co_return member.error();
-               co_return Response::json(200, member_json(*member, *id == request.member()));
+               co_return co_await respond(
+                   workers, 200, [&] { return members.get(*id); },
+                   [&](const member::Member& member) { return member_json(member, *id == request.member()); });
              });
 
   router.add(http::Method::get, "/api/v1/members/{memberId}/profiles", http::Access::member,

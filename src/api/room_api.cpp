@@ -1,6 +1,7 @@
 #include "api/room_api.hpp"
 
 #include "api/paging.hpp"
+#include "api/respond.hpp"
 #include "api/views.hpp"
 #include "core/time_format.hpp"
 #include "http/json_body.hpp"
@@ -89,9 +90,8 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
              [&rooms, &workers](Request& request) -> awaitable<Reply> {
                auto id = room_id_param(request, "roomId");
                if (!id) co_return id.error();
-               auto detail = co_await workers.run([&] { return rooms.get(request.member(), *id); });
-               if (!detail) co_return detail.error();
-               co_return Response::json(200, room_json(*detail));
+               co_return co_await respond(
+                   workers, 200, [&] { return rooms.get(request.member(), *id); }, room_json);
              });
 
   router.add(http::Method::patch, "/api/v1/rooms/{roomId}", http::Access::member,
@@ -106,9 +106,8 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                auto image = fields.nullable_string("image");
                if (!image) co_return image.error();
                if (!*name && !*image) co_return Error::validation("give 'name' or 'image'");
-               auto detail = co_await workers.run([&] { return rooms.update(request.member(), *id, *name, *image); });
-               if (!detail) co_return detail.error();
-               co_return Response::json(200, room_json(*detail));
+               co_return co_await respond(
+                   workers, 200, [&] { return rooms.update(request.member(), *id, *name, *image); }, room_json);
              });
 
   router.add(http::Method::post, "/api/v1/rooms/{roomId}/members", http::Access::member,
@@ -119,9 +118,8 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!body) co_return body.error();
                auto ids = member_ids(*body);
                if (!ids) co_return ids.error();
-               auto detail = co_await workers.run([&] { return rooms.invite(request.member(), *id, *ids); });
-               if (!detail) co_return detail.error();
-               co_return Response::json(200, room_json(*detail));
+               co_return co_await respond(
+                   workers, 200, [&] { return rooms.invite(request.member(), *id, *ids); }, room_json);
              });
 
   router.add(http::Method::delete_, "/api/v1/rooms/{roomId}/members/me", http::Access::member,

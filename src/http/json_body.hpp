@@ -28,7 +28,6 @@ class Fields {
   Result<std::optional<bool>> optional_bool(std::string_view name) const;
   /// Absent: nullopt. Present as null: an empty inner optional (clear the value).
   Result<std::optional<std::optional<std::string>>> nullable_string(std::string_view name) const;
-  bool has(std::string_view name) const { return object_.contains(name); }
 
  private:
   const boost::json::object& object_;
