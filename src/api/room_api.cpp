@@ -1,5 +1,6 @@
 #include "api/room_api.hpp"
 
+#include "api/message_input.hpp"
 #include "api/paging.hpp"
 #include "api/respond.hpp"
 #include "api/views.hpp"
@@ -137,17 +138,10 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!id) co_return id.error();
                auto body = http::read_json_object(request);
                if (!body) co_return body.error();
-               const http::Fields fields(*body);
-               auto type_name = fields.required_string("type");
-               if (!type_name) co_return type_name.error();
-               auto type = chat::parse_type(*type_name);
-               if (!type) co_return Error::validation("field 'type' must be text, image or file");
-               auto text = fields.required_string("body");
-               if (!text) co_return text.error();
-               auto client_msg_id = fields.optional_string("clientMsgId");
-               if (!client_msg_id) co_return client_msg_id.error();
-               auto sent =
-                   co_await chat.send(request.member(), *id, *type, std::move(*text), std::move(*client_msg_id));
+               auto message = parse_outgoing_message(*body);
+               if (!message) co_return message.error();
+               auto sent = co_await chat.send(request.member(), *id, message->type, std::move(message->body),
+                                              std::move(message->client_msg_id));
                if (!sent) co_return sent.error();
                co_return Response::json(201, message_json(*sent));
              });

@@ -70,6 +70,11 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   room_repository_ = std::make_unique<storage::SqlRoomRepository>(*database_);
   message_repository_ = std::make_unique<storage::SqlMessageRepository>(*database_);
 
+  bus_ = std::make_unique<bus::LocalEventBus>();
+  hub_ = std::make_unique<ws::Hub>();
+  bus_->listen([hub = hub_.get()](const bus::Event& event) { hub->publish(event); });
+  live_events_ = std::make_unique<ws::LiveEvents>(*bus_);
+
   const auto& auth = config_.auth;
   passwords_ = std::make_unique<auth::PasswordHasher>(auth.password_ops_limit, auth.password_mem_limit_bytes);
   access_tokens_ =
@@ -83,12 +88,13 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *clock_);
   block_rule_ = std::make_unique<friends::BlockRule>(*friend_repository_);
   const auto& chat = config_.chat;
-  group_commit_ = std::make_unique<chat::GroupCommit>(*message_repository_, *workers_, *clock_, chat.commit_batch_max);
+  group_commit_ = std::make_unique<chat::GroupCommit>(*message_repository_, *workers_, *clock_, chat.commit_batch_max,
+                                                        chat::sender_rule, *live_events_);
   rooms_ =
       std::make_unique<room::RoomService>(*room_repository_, *member_repository_, *block_rule_, *message_repository_,
-                                          *clock_, chat.max_group_members, chat.room_preview_members);
+                                          *live_events_, *clock_, chat.max_group_members, chat.room_preview_members);
   chat_ = std::make_unique<chat::ChatService>(*rooms_, *room_repository_, *message_repository_, *group_commit_,
-                                              *block_rule_, *workers_, chat.max_text_length);
+                                              chat.max_text_length);
 
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);

@@ -12,6 +12,9 @@
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
 #include "storage/database.hpp"
+#include "bus/event_bus.hpp"
+#include "ws/hub.hpp"
+#include "ws/live_events.hpp"
 
 #include <memory>
 
@@ -49,6 +52,11 @@ class Application {
   std::unique_ptr<auth::TokenDenyList> deny_list_;
   std::unique_ptr<room::RoomRepository> room_repository_;
   std::unique_ptr<chat::MessageRepository> message_repository_;
+
+  // Real time: events travel the bus to the hub, which holds this instance's subscribers.
+  std::unique_ptr<bus::EventBus> bus_;
+  std::unique_ptr<ws::Hub> hub_;
+  std::unique_ptr<ws::LiveEvents> live_events_;
 
   // Services
   std::unique_ptr<auth::PasswordHasher> passwords_;

@@ -30,11 +30,15 @@ Result<boost::json::object> read_json_object(const Request& request) {
   if (auto type = request.header("Content-Type"); type && !is_json_media_type(*type)) {
     return Error{Errc::unsupported_media_type, fmt::format("expected Content-Type application/json, not '{}'", *type)};
   }
-  if (request.body.empty()) return Error::validation("the request body must be a JSON object");
+  return parse_json_object(request.body);
+}
+
+Result<boost::json::object> parse_json_object(std::string_view text) {
+  if (text.empty()) return Error::validation("the body must be a JSON object");
   boost::system::error_code ec;
-  auto value = boost::json::parse(request.body, ec);
-  if (ec) return Error{Errc::malformed_json, fmt::format("the request body is not valid JSON: {}", ec.message())};
-  if (!value.is_object()) return Error::validation("the request body must be a JSON object");
+  auto value = boost::json::parse(text, ec);
+  if (ec) return Error{Errc::malformed_json, fmt::format("the body is not valid JSON: {}", ec.message())};
+  if (!value.is_object()) return Error::validation("the body must be a JSON object");
   return std::move(value.as_object());
 }
 

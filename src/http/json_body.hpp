@@ -14,6 +14,8 @@ namespace modu::http {
 /// The request body as a JSON object: 415 for another content type, MALFORMED_JSON for
 /// text that is not JSON, VALIDATION_FAILED for JSON that is not an object.
 Result<boost::json::object> read_json_object(const Request& request);
+/// The same for a body that came another way (a STOMP frame).
+Result<boost::json::object> parse_json_object(std::string_view text);
 
 /// Typed access to a JSON object's fields, each failure a VALIDATION_FAILED error
 /// naming the field: "field 'email' must be a string".

@@ -10,11 +10,12 @@ class SqlMessageRepository final : public chat::MessageRepository {
   explicit SqlMessageRepository(Database& database) : database_(database) {}
 
   std::vector<Result<chat::Message>> append_batch(const std::vector<chat::NewMessage>& messages,
-                                                  chat::TimePoint at) override;
+                                                  chat::TimePoint at, const chat::Admission& admit) override;
   std::vector<chat::Message> page(const PageQuery& query) override;
 
  private:
-  std::vector<Result<chat::Message>> append_once(const std::vector<chat::NewMessage>& messages, chat::TimePoint at);
+  std::vector<Result<chat::Message>> append_once(const std::vector<chat::NewMessage>& messages, chat::TimePoint at,
+                                                 const chat::Admission& admit);
 
   Database& database_;
 };

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace modu::auth {
 namespace {
@@ -41,7 +42,25 @@ AccessTokens::Issued AccessTokens::issue(MemberId member, const std::string& ses
 }
 
 Result<Principal> AccessTokens::verify(std::string_view token) const {
-  const std::string text(token);
+  std::string text(token);
+  std::optional<Principal> known;
+  {
+    std::lock_guard lock(verified_mutex_);
+    if (auto found = verified_.find(text); found != verified_.end()) known = found->second;
+  }
+  if (!known) {
+    auto decoded = decode(text);
+    if (!decoded) return decoded;
+    known = std::move(*decoded);
+    std::lock_guard lock(verified_mutex_);
+    if (verified_.size() >= kVerifiedMax) verified_.clear();  // forgetting only costs a decode
+    verified_.emplace(std::move(text), *known);
+  }
+  if (clock_.now() >= known->expires_at) return invalid("the access token has expired");
+  return std::move(*known);
+}
+
+Result<Principal> AccessTokens::decode(const std::string& text) const {
   jwt_t* raw = nullptr;
   if (jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(secret_.data()),
                  static_cast<int>(secret_.size())) != 0 ||
@@ -63,7 +82,6 @@ Result<Principal> AccessTokens::verify(std::string_view token) const {
     return invalid("the access token is not valid");
   }
   const auto expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(expires));
-  if (clock_.now() >= expires_at) return invalid("the access token has expired");
   return Principal{MemberId(member), id, session, expires_at};
 }
 

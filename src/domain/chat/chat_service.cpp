@@ -43,23 +43,14 @@ Result<void> ChatService::check_message(MessageType type, const std::string& bod
   return {};
 }
 
-Result<void> ChatService::check_sender(MemberId me, RoomId room) {
-  auto membership = rooms_.require_member(me, room);
-  if (!membership) return membership.error();
-  if (room_store_.find(room)->kind == room::Kind::direct) {
-    for (const auto& other : room_store_.members(room)) {
-      if (other.member == me) continue;
-      if (auto reach = blocks_.check_can_reach(me, other.member); !reach) return reach.error();
-    }
-  }
-  return {};
+Result<void> sender_rule(const SenderStanding& standing) {
+  if (!standing.member) return Error{Errc::forbidden, "you are not a member of this room"};
+  return friends::BlockRule::verdict(standing.blocked_by_peer);
 }
 
 boost::asio::awaitable<Result<Message>> ChatService::send(MemberId me, RoomId room, MessageType type, std::string body,
                                                           std::optional<std::string> client_msg_id) {
   if (auto valid = check_message(type, body, client_msg_id); !valid) co_return valid.error();
-  auto allowed = co_await workers_.run([&] { return check_sender(me, room); });
-  if (!allowed) co_return allowed.error();
   // A named local, not a braced temporary inside the co_await: GCC 12 mishandles the
   // lifetime of such temporaries in coroutines (they were destroyed twice).
   NewMessage message{room, me, type, std::move(body), std::move(client_msg_id)};

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "core/worker_pool.hpp"
 #include "domain/chat/group_commit.hpp"
 #include "domain/friend/block_rule.hpp"
 #include "domain/room/room_service.hpp"
@@ -14,6 +13,10 @@ struct HistoryItem {
   std::size_t unread_member_count;
 };
 
+/// Who may post to a room: its members, except where the other member of a 1:1 room
+/// blocked them. Given to the GroupCommit, which applies it inside the storing transaction.
+Result<void> sender_rule(const SenderStanding& standing);
+
 /// Sending and reading messages. Only members do either; in a 1:1 room a member who was
 /// blocked by the other cannot send.
 /// @par Thread safety
@@ -21,16 +24,11 @@ struct HistoryItem {
 class ChatService {
  public:
   ChatService(room::RoomService& rooms, room::RoomRepository& room_store, MessageRepository& messages,
-              GroupCommit& commit, friends::BlockRule& blocks, WorkerPool& workers, std::size_t max_text_length)
-      : rooms_(rooms),
-        room_store_(room_store),
-        messages_(messages),
-        commit_(commit),
-        blocks_(blocks),
-        workers_(workers),
-        max_text_length_(max_text_length) {}
+              GroupCommit& commit, std::size_t max_text_length)
+      : rooms_(rooms), room_store_(room_store), messages_(messages), commit_(commit), max_text_length_(max_text_length) {}
 
-  /// Checks the message and who sends it, then stores it (shared transaction).
+  /// Checks the message, then stores it in a shared transaction that checks the sender
+  /// (`sender_rule`). Never blocks the caller's thread.
   boost::asio::awaitable<Result<Message>> send(MemberId me, RoomId room, MessageType type, std::string body,
                                                std::optional<std::string> client_msg_id);
 
@@ -45,15 +43,11 @@ class ChatService {
  private:
   Result<void> check_message(MessageType type, const std::string& body,
                              const std::optional<std::string>& client_msg_id) const;
-  /// Blocking: membership, and the block rule in 1:1 rooms.
-  Result<void> check_sender(MemberId me, RoomId room);
 
   room::RoomService& rooms_;
   room::RoomRepository& room_store_;
   MessageRepository& messages_;
   GroupCommit& commit_;
-  friends::BlockRule& blocks_;
-  WorkerPool& workers_;
   std::size_t max_text_length_;
 };
 

@@ -1,5 +1,7 @@
 #include "domain/chat/group_commit.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -47,17 +49,36 @@ void GroupCommit::commit_while_queued() {
 
     std::vector<Result<Message>> results;
     try {
-      results = messages_.append_batch(messages, clock_.now());
+      results = messages_.append_batch(messages, clock_.now(), admit_);
     } catch (const std::exception& e) {
       spdlog::error("storing {} messages failed: {}", messages.size(), e.what());
       results.assign(batch.size(), Error{Errc::unavailable, "the message could not be stored; send it again"});
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      // The handler resumes its coroutine on the sender's own executor, not here.
-      boost::asio::post(batch[i].home, [done = std::move(batch[i].done), result = std::move(results[i])]() mutable {
-        std::move(done)(std::move(result));
-      });
+    for (const auto& result : results) {
+      if (result) publisher_.message_stored(*result);
     }
+    answer(std::move(batch), std::move(results));
+  }
+}
+
+void GroupCommit::answer(std::vector<Pending> batch, std::vector<Result<Message>> results) {
+  // Each sender resumes on its own executor, not here. One hand-off per executor (an I/O
+  // thread) serves all of its senders in the batch: waking a thread per message cost more
+  // than storing the message.
+  struct Answers {
+    boost::asio::any_io_executor home;
+    std::vector<std::pair<Pending, Result<Message>>> answers;
+  };
+  std::vector<Answers> by_home;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto group = std::find_if(by_home.begin(), by_home.end(), [&](const Answers& a) { return a.home == batch[i].home; });
+    if (group == by_home.end()) group = by_home.insert(by_home.end(), Answers{batch[i].home, {}});
+    group->answers.emplace_back(std::move(batch[i]), std::move(results[i]));
+  }
+  for (auto& group : by_home) {
+    boost::asio::post(group.home, [answers = std::move(group.answers)]() mutable {
+      for (auto& [pending, result] : answers) std::move(pending.done)(std::move(result));
+    });
   }
 }
 

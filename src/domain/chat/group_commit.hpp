@@ -3,11 +3,13 @@
 #include "core/clock.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/chat/message_repository.hpp"
+#include "domain/events/publisher.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 
 #include <deque>
+#include <vector>
 #include <mutex>
 
 namespace modu::chat {
@@ -15,7 +17,8 @@ namespace modu::chat {
 /// The write path for messages: senders share transactions. A send waits in a queue;
 /// one committer on the worker pool takes everything queued (up to `max_batch`), stores
 /// it in one transaction, answers every sender, and goes again while the queue is not
-/// empty. A send completes only once its message is durable, and the cost of a commit
+/// empty. Who sends is checked by `admit` in that same
+/// transaction. Stored messages go to the publisher from the one committer, in seq order. A send completes only once its message is durable, and the cost of a commit
 /// (an fsync) is spread over all the senders waiting for it, so throughput grows with
 /// concurrency.
 /// @par Thread safety
@@ -24,8 +27,14 @@ namespace modu::chat {
 /// The committer runs on the worker pool: stop the pool before destroying this.
 class GroupCommit {
  public:
-  GroupCommit(MessageRepository& messages, WorkerPool& workers, const Clock& clock, std::size_t max_batch)
-      : messages_(messages), workers_(workers), clock_(clock), max_batch_(max_batch) {}
+  GroupCommit(MessageRepository& messages, WorkerPool& workers, const Clock& clock, std::size_t max_batch,
+              Admission admit, events::Publisher& publisher)
+      : messages_(messages),
+        workers_(workers),
+        clock_(clock),
+        max_batch_(max_batch),
+        admit_(std::move(admit)),
+        publisher_(publisher) {}
 
   /// Stores one message; resumes on the caller's executor with the stored message.
   boost::asio::awaitable<Result<Message>> append(NewMessage message);
@@ -40,11 +49,15 @@ class GroupCommit {
   void enqueue(Pending pending);
   /// Runs on the worker pool while there is work.
   void commit_while_queued();
+  /// Hands every sender of a batch its result.
+  static void answer(std::vector<Pending> batch, std::vector<Result<Message>> results);
 
   MessageRepository& messages_;
   WorkerPool& workers_;
   const Clock& clock_;
   const std::size_t max_batch_;
+  const Admission admit_;
+  events::Publisher& publisher_;
   std::mutex mutex_;
   std::deque<Pending> queue_;
   bool committing_ = false;

@@ -28,7 +28,8 @@ struct Message {
   TimePoint created_at;
 };
 
-/// A message on its way in, already checked (membership, blocking, body limits).
+/// A message on its way in, its body already checked; who sends it is checked as it is
+/// stored (see `MessageRepository::append_batch`).
 struct NewMessage {
   RoomId room;
   std::optional<MemberId> sender;

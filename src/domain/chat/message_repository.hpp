@@ -3,9 +3,20 @@
 #include "core/errors.hpp"
 #include "domain/chat/message.hpp"
 
+#include <functional>
 #include <vector>
 
 namespace modu::chat {
+
+/// Where a sender stands in a room, read by the storing transaction under the room's
+/// lock: nobody can leave, be removed or block in between the check and the write.
+struct SenderStanding {
+  bool member = false;             ///< the sender is in the room
+  bool blocked_by_peer = false;    ///< a 1:1 room whose other member blocked the sender
+};
+
+/// The domain's rule on who may post, applied to the standing the transaction read.
+using Admission = std::function<Result<void>(const SenderStanding&)>;
 
 /// Messages as stored. Blocking: call from the worker pool.
 class MessageRepository {
@@ -16,8 +27,12 @@ class MessageRepository {
   /// locked for the transaction, so concurrent writers, in this process or another,
   /// never share or skip a number); a message whose (room, sender, clientMsgId) is
   /// already stored, in the database or earlier in the batch, gets that first message
-  /// back instead. One result per message, in order: NOT_FOUND for a room that is gone.
-  virtual std::vector<Result<Message>> append_batch(const std::vector<NewMessage>& messages, TimePoint at) = 0;
+  /// back instead. A message with a sender is stored only if `admit` accepts the
+  /// sender's standing, read in the same transaction; messages without one (system
+  /// messages) are not asked about. One result per message, in order: NOT_FOUND for a
+  /// room that is gone, else the admission's error.
+  virtual std::vector<Result<Message>> append_batch(const std::vector<NewMessage>& messages, TimePoint at,
+                                                    const Admission& admit) = 0;
 
   /// Which page of a room's history: the newest, the ones before a seq (scrolling up),
   /// or the ones after a seq (catching up after a reconnect).

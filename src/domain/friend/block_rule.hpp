@@ -15,8 +15,12 @@ class BlockRule {
   explicit BlockRule(FriendRepository& friends) : friends_(friends) {}
 
   /// FORBIDDEN when `target` has blocked `actor`.
-  Result<void> check_can_reach(MemberId actor, MemberId target) {
-    if (friends_.blocks(target, actor)) return Error{Errc::forbidden, "this member does not accept contact from you"};
+  Result<void> check_can_reach(MemberId actor, MemberId target) { return verdict(friends_.blocks(target, actor)); }
+
+  /// The same decision, for a caller that read whether the target blocked the actor in
+  /// its own transaction (storing a message does).
+  static Result<void> verdict(bool target_blocked_actor) {
+    if (target_blocked_actor) return Error{Errc::forbidden, "this member does not accept contact from you"};
     return {};
   }
 

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "domain/chat/message_repository.hpp"
+#include "domain/events/publisher.hpp"
 #include "domain/friend/block_rule.hpp"
 #include "domain/member/member_repository.hpp"
 #include "domain/member/member_service.hpp"
@@ -23,12 +24,13 @@ struct RoomDetail {
 class RoomService {
  public:
   RoomService(RoomRepository& rooms, member::MemberRepository& members, friends::BlockRule& blocks,
-              chat::MessageRepository& messages, const Clock& clock, std::size_t max_group_members,
-              std::size_t preview_members)
+              chat::MessageRepository& messages, events::Publisher& publisher, const Clock& clock,
+              std::size_t max_group_members, std::size_t preview_members)
       : rooms_(rooms),
         members_(members),
         blocks_(blocks),
         messages_(messages),
+        publisher_(publisher),
         clock_(clock),
         max_group_members_(max_group_members),
         preview_members_(preview_members) {}
@@ -61,6 +63,7 @@ class RoomService {
   member::MemberRepository& members_;
   friends::BlockRule& blocks_;
   chat::MessageRepository& messages_;
+  events::Publisher& publisher_;
   const Clock& clock_;
   std::size_t max_group_members_;
   std::size_t preview_members_;

@@ -1,5 +1,6 @@
 // The message write path on SQLite and MariaDB: per-room seq with no gaps and no
 // duplicates, idempotent retries, and group commit under many concurrent senders.
+#include "domain/chat/chat_service.hpp"
 #include "domain/chat/group_commit.hpp"
 #include "storage/migrations.hpp"
 #include "storage/rows.hpp"
@@ -31,16 +32,31 @@ class MessageWriteTest : public ::testing::TestWithParam<Engine> {
     migrate(*database_);
     soci::session sql(database_->pool());
     const long long now = 1795613705895;
-    for (int i = 1; i <= 4; ++i) {
+    for (int i = 1; i <= 5; ++i) {
       const std::string email = "m" + std::to_string(i) + "@example.com";
       sql << "INSERT INTO members (email, password_hash, nickname, created_at, updated_at) VALUES (:e, 'h', 'n', :c, "
              ":u)",
           soci::use(email), soci::use(now), soci::use(now);
     }
-    for (int i = 1; i <= 3; ++i) {
-      sql << "INSERT INTO rooms (kind, last_activity_at, created_at) VALUES ('group', :a, :c)", soci::use(now),
-          soci::use(now);
+    // Rooms 1-3 are groups of members 1-4; room 4 is the 1:1 room of members 1 and 2,
+    // and member 2 blocked member 1; member 5 is in no room.
+    for (int i = 1; i <= 4; ++i) {
+      const std::string kind = i == 4 ? "direct" : "group";
+      sql << "INSERT INTO rooms (kind, last_activity_at, created_at) VALUES (:k, :a, :c)", soci::use(kind),
+          soci::use(now), soci::use(now);
+      for (long long member = 1; member <= (i == 4 ? 2 : 4); ++member) {
+        const long long room = i;
+        sql << "INSERT INTO room_members (room_id, member_id, role, joined_at) VALUES (:r, :m, 'member', :j)",
+            soci::use(room), soci::use(member), soci::use(now);
+      }
     }
+    sql << "INSERT INTO friends (owner_id, friend_id, blocked, created_at) VALUES (2, 1, 1, :c)", soci::use(now);
+  }
+
+  /// Stores a batch under the chat's rule on who may send.
+  std::vector<Result<chat::Message>> store(const std::vector<chat::NewMessage>& batch,
+                                           chat::TimePoint at = kNow) {
+    return SqlMessageRepository(*database_).append_batch(batch, at, chat::sender_rule);
   }
 
   chat::NewMessage text(long long room, long long sender, std::string body,
@@ -69,14 +85,13 @@ class MessageWriteTest : public ::testing::TestWithParam<Engine> {
 };
 
 TEST_P(MessageWriteTest, EachRoomCountsOneTwoThree) {
-  SqlMessageRepository messages(*database_);
-  auto first = messages.append_batch({text(1, 1, "a"), text(2, 1, "x"), text(1, 2, "b")}, kNow);
+  auto first = store({text(1, 1, "a"), text(2, 1, "x"), text(1, 2, "b")});
   ASSERT_EQ(first.size(), 3u);
   EXPECT_EQ(first[0]->seq, 1);
   EXPECT_EQ(first[1]->seq, 1);
   EXPECT_EQ(first[2]->seq, 2);
   EXPECT_EQ(first[2]->created_at, kNow);
-  auto second = messages.append_batch({text(1, 3, "c")}, kNow);
+  auto second = store({text(1, 3, "c")});
   EXPECT_EQ(second[0]->seq, 3);
   EXPECT_NE(second[0]->id, first[0]->id);
   EXPECT_EQ(seqs_of(1), (std::vector<long long>{1, 2, 3}));
@@ -85,9 +100,8 @@ TEST_P(MessageWriteTest, EachRoomCountsOneTwoThree) {
 }
 
 TEST_P(MessageWriteTest, ARetriedClientMessageIdReturnsTheFirstMessage) {
-  SqlMessageRepository messages(*database_);
-  auto first = messages.append_batch({text(1, 1, "hello", "c-1")}, kNow);
-  auto retried = messages.append_batch(
+  auto first = store({text(1, 1, "hello", "c-1")});
+  auto retried = store(
       {text(1, 1, "hello", "c-1"), text(1, 1, "hello", "c-1"), text(1, 2, "other sender, same id", "c-1")},
       kNow + std::chrono::seconds(1));
   EXPECT_EQ(retried[0]->id, first[0]->id);
@@ -96,18 +110,33 @@ TEST_P(MessageWriteTest, ARetriedClientMessageIdReturnsTheFirstMessage) {
   EXPECT_EQ(retried[1]->id, first[0]->id);
   EXPECT_EQ(retried[2]->seq, 2);  // ids are per sender
   // Twice in one batch, never stored before.
-  auto both = messages.append_batch({text(2, 1, "x", "c-9"), text(2, 1, "x", "c-9")}, kNow);
+  auto both = store({text(2, 1, "x", "c-9"), text(2, 1, "x", "c-9")});
   EXPECT_EQ(both[0]->id, both[1]->id);
   EXPECT_EQ(seqs_of(2), (std::vector<long long>{1}));
 }
 
 TEST_P(MessageWriteTest, AMissingRoomFailsAloneNotItsBatch) {
-  SqlMessageRepository messages(*database_);
-  auto results = messages.append_batch({text(1, 1, "a"), text(999, 1, "nowhere"), text(1, 1, "b")}, kNow);
+  auto results = store({text(1, 1, "a"), text(999, 1, "nowhere"), text(1, 1, "b")});
   EXPECT_TRUE(results[0]);
   ASSERT_FALSE(results[1]);
   EXPECT_EQ(results[1].error().errc, Errc::not_found);
   EXPECT_EQ(results[2]->seq, 2);
+}
+
+/// Who may send is decided in the storing transaction: a refused sender fails alone.
+TEST_P(MessageWriteTest, OnlyMembersNotBlockedByTheirPeerAreStored) {
+  auto results = store({text(1, 5, "not a member"), text(4, 1, "blocked"), text(4, 2, "the blocker may write"),
+                        text(1, 1, "a member")});
+  ASSERT_FALSE(results[0]);
+  EXPECT_EQ(results[0].error().errc, Errc::forbidden);
+  ASSERT_FALSE(results[1]);
+  EXPECT_EQ(results[1].error().errc, Errc::forbidden);
+  EXPECT_EQ(results[1].error().message, "this member does not accept contact from you");
+  EXPECT_EQ(results[2]->seq, 1);
+  EXPECT_EQ(results[3]->seq, 1);
+  EXPECT_EQ(seqs_of(4), (std::vector<long long>{1}));
+  // Blocking holds only in 1:1 rooms: in a group, member 1 still reaches member 2.
+  EXPECT_TRUE(store({text(2, 1, "group")})[0]);
 }
 
 /// Two writers with pools of their own, as two server instances would be, and 64
@@ -122,12 +151,14 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
     std::unique_ptr<chat::GroupCommit> commit;
   };
   SystemClock clock;
+  events::NoPublisher publisher;
   std::vector<Instance> instances(2);
   for (auto& instance : instances) {
     instance.database = std::make_unique<Database>(scratch_.url(), 4, 10000);
     instance.messages = std::make_unique<SqlMessageRepository>(*instance.database);
     instance.workers = std::make_unique<WorkerPool>(4);
-    instance.commit = std::make_unique<chat::GroupCommit>(*instance.messages, *instance.workers, clock, 256);
+    instance.commit = std::make_unique<chat::GroupCommit>(*instance.messages, *instance.workers, clock, 256,
+                                                         chat::sender_rule, publisher);
   }
 
   std::mutex mutex;

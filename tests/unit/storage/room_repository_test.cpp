@@ -3,6 +3,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/sql_member_repository.hpp"
+#include "domain/chat/chat_service.hpp"
 #include "storage/sql_message_repository.hpp"
 #include "support/databases.hpp"
 
@@ -85,8 +86,8 @@ TEST_P(RoomRepositoryTest, HistoryPagesBothWaysWithoutOffsetsAndReadMarkersOnlyM
   SqlRoomRepository rooms(*database_);
   SqlMessageRepository messages(*database_);
   auto group = rooms.create_group(ids_[0], {ids_[1]}, std::nullopt, kNow);
-  for (int i = 1; i <= 10; ++i) messages.append_batch({text(group.id, ids_[i % 2], std::to_string(i))}, kNow);
-  messages.append_batch({{group.id, ids_[0], chat::MessageType::image, "media/1", std::nullopt}}, kNow);
+  for (int i = 1; i <= 10; ++i) messages.append_batch({text(group.id, ids_[i % 2], std::to_string(i))}, kNow, chat::sender_rule);
+  messages.append_batch({{group.id, ids_[0], chat::MessageType::image, "media/1", std::nullopt}}, kNow, chat::sender_rule);
 
   auto latest = messages.page({group.id, std::nullopt, std::nullopt, 3, std::nullopt});
   ASSERT_EQ(latest.size(), 3u);
@@ -127,7 +128,7 @@ TEST_P(RoomRepositoryTest, MyRoomsTakeAFixedNumberOfStatementsByLastActivity) {
   for (int i = 0; i < 20; ++i) {
     auto group = rooms.create_group(ids_[0], {ids_[1], ids_[2], ids_[3]}, "room " + std::to_string(i), kNow);
     created.push_back(group.id);
-    messages.append_batch({text(group.id, ids_[1], "hello " + std::to_string(i))}, kNow + std::chrono::seconds(i));
+    messages.append_batch({text(group.id, ids_[1], "hello " + std::to_string(i))}, kNow + std::chrono::seconds(i), chat::sender_rule);
   }
   auto [one, first] = statements_for(1);
   auto [twenty, all] = statements_for(20);

@@ -1,0 +1,112 @@
+#include "ws/hub.hpp"
+
+#include "ws/stomp/encoder.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace modu::ws {
+
+std::string destination_of(const bus::Channel& channel) {
+  return channel.kind == bus::Channel::Kind::room ? fmt::format("/topic/rooms/{}", channel.id)
+                                                  : std::string("/user/queue/events");
+}
+
+Hub::Shard& Hub::shard_for(const boost::asio::any_io_executor& executor) {
+  std::lock_guard lock(mutex_);
+  for (auto& shard : shards_) {
+    if (shard->executor() == executor) return *shard;
+  }
+  return *shards_.emplace_back(std::make_unique<Shard>(executor));
+}
+
+void Hub::publish(const bus::Event& event) {
+  std::vector<Shard*> shards;
+  {
+    std::lock_guard lock(mutex_);
+    shards.reserve(shards_.size());
+    for (auto& shard : shards_) shards.push_back(shard.get());
+  }
+  for (auto* shard : shards) {
+    if (shard->size() == 0) continue;
+    boost::asio::post(shard->executor(), [shard, event] { shard->deliver(event); });
+  }
+}
+
+std::size_t Hub::subscriptions() const {
+  std::lock_guard lock(mutex_);
+  std::size_t total = 0;
+  for (const auto& shard : shards_) total += shard->size();
+  return total;
+}
+
+void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id) {
+  by_channel_[channel].push_back({&subscriber, subscription_id});
+  by_subscriber_[&subscriber].push_back(channel);
+  size_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Hub::Shard::unsubscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id) {
+  auto found = by_channel_.find(channel);
+  if (found == by_channel_.end()) return;
+  auto& entries = found->second;
+  auto entry = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) {
+    return e.subscriber == &subscriber && e.subscription_id == subscription_id;
+  });
+  if (entry == entries.end()) return;
+  // Order among a channel's subscribers does not matter: swap with the last, pop.
+  std::swap(*entry, entries.back());
+  entries.pop_back();
+  if (entries.empty()) by_channel_.erase(found);
+  size_.fetch_sub(1, std::memory_order_relaxed);
+
+  auto& channels = by_subscriber_[&subscriber];
+  if (auto it = std::find(channels.begin(), channels.end(), channel); it != channels.end()) channels.erase(it);
+  if (channels.empty()) by_subscriber_.erase(&subscriber);
+}
+
+void Hub::Shard::forget(Subscriber& subscriber) {
+  auto found = by_subscriber_.find(&subscriber);
+  if (found == by_subscriber_.end()) return;
+  for (const auto& channel : found->second) {
+    auto entries = by_channel_.find(channel);
+    if (entries == by_channel_.end()) continue;
+    auto& list = entries->second;
+    const auto before = list.size();
+    std::erase_if(list, [&](const Entry& e) { return e.subscriber == &subscriber; });
+    size_.fetch_sub(before - list.size(), std::memory_order_relaxed);
+    if (list.empty()) by_channel_.erase(entries);
+  }
+  by_subscriber_.erase(found);
+}
+
+void Hub::Shard::deliver(const bus::Event& event) {
+  auto found = by_channel_.find(event.channel);
+  if (found == by_channel_.end()) return;
+  const auto destination = destination_of(event.channel);
+  const auto message_id = std::to_string(++next_message_id_);
+  // One encoding per subscription id, shared by every subscriber that used that id.
+  std::vector<std::pair<std::string_view, std::shared_ptr<const std::string>>> encoded;
+  for (const auto& entry : found->second) {
+    auto same = std::find_if(encoded.begin(), encoded.end(),
+                             [&](const auto& e) { return e.first == entry.subscription_id; });
+    if (same == encoded.end()) {
+      stomp::Frame frame{stomp::Command::message,
+                         {{"destination", destination},
+                          {"subscription", entry.subscription_id},
+                          {"message-id", message_id},
+                          {"event", event.type},
+                          {"content-type", "application/json"}},
+                         *event.body};
+      same = encoded.insert(encoded.end(), {entry.subscription_id,
+                                            std::make_shared<const std::string>(stomp::encode(frame))});
+    }
+    // A subscriber never unsubscribes inside `deliver` (it defers closing), so the list
+    // stays valid while it is walked.
+    entry.subscriber->deliver(same->second);
+  }
+}
+
+}  // namespace modu::ws

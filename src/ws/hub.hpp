@@ -1,0 +1,91 @@
+#pragma once
+
+#include "bus/event_bus.hpp"
+#include "core/ids.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace modu::ws {
+
+/// A live connection as the hub sees it: something that takes encoded frames.
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  /// Queues bytes (whole STOMP frames) for the connection; called on its own thread.
+  virtual void deliver(const std::shared_ptr<const std::string>& frames) = 0;
+};
+
+/// Who is subscribed to what on this instance, and the fan-out of events to them.
+///
+/// The registry is sharded by I/O thread: a connection registers on the shard of the
+/// thread it lives on, and an event is handed to each shard once, which delivers it to
+/// its own subscribers without a lock. A MESSAGE frame is encoded once per subscription
+/// id (clients mostly use the same few ids) and the same bytes go to every subscriber.
+/// @par Thread safety
+/// `publish` from any thread. `subscribe`/`unsubscribe` on the subscriber's own thread,
+/// through the shard it was given.
+class Hub {
+ public:
+  class Shard;
+
+  /// The shard for connections living on `executor` (an I/O thread's).
+  Shard& shard_for(const boost::asio::any_io_executor& executor);
+
+  /// Delivers the event to every subscriber of its channel, on their threads.
+  void publish(const bus::Event& event);
+
+  /// Live subscriptions on every shard (for metrics and tests; takes each shard's count
+  /// as last seen).
+  std::size_t subscriptions() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+/// The subscriptions of the connections on one I/O thread.
+class Hub::Shard {
+ public:
+  explicit Shard(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
+  void subscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id);
+  void unsubscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id);
+  /// Drops every subscription of a connection that closes.
+  void forget(Subscriber& subscriber);
+
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+  std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class Hub;
+  void deliver(const bus::Event& event);
+
+  struct Entry {
+    Subscriber* subscriber;
+    std::string subscription_id;
+  };
+  struct ChannelHash {
+    std::size_t operator()(const bus::Channel& channel) const {
+      return std::hash<std::int64_t>()(channel.id * 2 + (channel.kind == bus::Channel::Kind::room ? 0 : 1));
+    }
+  };
+
+  boost::asio::any_io_executor executor_;
+  std::unordered_map<bus::Channel, std::vector<Entry>, ChannelHash> by_channel_;
+  std::unordered_map<Subscriber*, std::vector<bus::Channel>> by_subscriber_;
+  std::atomic<std::size_t> size_{0};
+  std::uint64_t next_message_id_ = 0;
+};
+
+/// The STOMP destination a channel's events are delivered under.
+std::string destination_of(const bus::Channel& channel);
+
+}  // namespace modu::ws
