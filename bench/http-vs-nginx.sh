@@ -58,47 +58,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Stops one process we started (and forgets it, so the trap does not try again).
-stop_pid() {
-  local pid="$1" kept=() p
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  for p in "${PIDS[@]+"${PIDS[@]}"}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
-  PIDS=("${kept[@]+"${kept[@]}"}")
-}
-
-# Prints a TCP port nothing listens on (on any address), picked at random.
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
-    if command -v ss >/dev/null && [[ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]]; then
-      continue
-    fi
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
-
-# Waits (at most ~10 s) until URL answers 200; fails early if the server process died.
-wait_ready() {
-  local url="$1" pid="$2" log="$3"
-  for _ in $(seq 100); do
-    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$log" >&2 || true
-      die "server (pid $pid) exited before answering $url"
-    fi
-    sleep 0.1
-  done
-  tail -n 20 "$log" >&2 || true
-  die "no answer from $url within 10 s"
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # --- nginx: throw-away config, nothing outside $TMP is read or written (except the binary) ---
 mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"

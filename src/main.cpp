@@ -1,7 +1,9 @@
 // modu: the messenger server. `modu serve` runs it, `modu migrate` brings the database
-// schema up to date, `modu version` says which build this is.
+// schema up to date, `modu bench` is the load generator (bench/src), `modu version` says
+// which build this is.
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "bench_command.hpp"
 #include "obs/logging.hpp"
 #include "storage/migrations.hpp"
 
@@ -49,14 +51,22 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "bring the database schema up to date and exit");
   add_config_options(*migrate, options);
 
+  modu::bench::BenchCommand bench(cli);
+
   cli.add_subcommand("version", "print the version and exit");
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; bad command-line input exits 2, as bad configuration does.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
 
   if (cli.got_subcommand("version")) {
     std::cout << "modu " << MODU_VERSION << "\n";
     return 0;
   }
+  if (bench.chosen()) return bench.run();
   try {
     auto config = load(options);
     if (cli.got_subcommand("migrate")) {

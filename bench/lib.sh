@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Shell helpers shared by the benchmark scripts: sourced, not run. The script that
+# sources this defines die() and the PIDS array of processes it started.
+
+# Stops one process we started (and forgets it, so the trap does not try again).
+# Waits up to $2 seconds (default 10) before it kills.
+stop_pid() {
+  local pid="$1" seconds="${2:-10}" kept=() p
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${PIDS[@]+"${PIDS[@]}"}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  PIDS=("${kept[@]+"${kept[@]}"}")
+}
+
+# Prints a TCP port nothing listens on (on any address), picked at random.
+free_port() {
+  local port
+  for _ in $(seq 200); do
+    port=$((20000 + RANDOM % 40000))
+    if command -v ss >/dev/null && [[ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]]; then
+      continue
+    fi
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# Waits (at most $4 seconds, default 10) until URL answers 200; fails early if the server
+# process died.
+wait_ready() {
+  local url="$1" pid="$2" log="$3" seconds="${4:-10}"
+  for _ in $(seq $((seconds * 10))); do
+    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log" >&2 || true
+      die "server (pid $pid) exited before answering $url"
+    fi
+    sleep 0.1
+  done
+  tail -n 20 "$log" >&2 || true
+  die "no answer from $url within $seconds s"
+}
