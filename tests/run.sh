@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against a built tree: lints the OpenAPI document, starts a throw-away
 # MariaDB on loopback (so the storage tests run on SQLite and MariaDB alike), runs CTest
-# (unit and integration tests, the latter against the real binary), stops MariaDB by pid.
+# (unit and integration tests, the latter against the real binary), stops MariaDB by pid,
+# then runs the end-to-end tests in Node with the stock STOMP client against the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/asan}
@@ -25,3 +26,6 @@ echo "$MODUTEST_MYSQL_URL"
 echo "== CTest"
 ulimit -n "$(ulimit -Hn)"
 ctest --test-dir "$build" --output-on-failure -j2 --timeout 300
+
+echo "== End-to-end (Node: @stomp/stompjs, ws)"
+MODUTEST_BINARY="$build/modu" node --test tests/e2e/*.test.mjs

@@ -111,6 +111,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   middleware.push_back(std::make_unique<http::CorsMiddleware>(config_.server.cors));
   pipeline_ = std::make_unique<http::Pipeline>(std::move(router), std::move(middleware),
                                                std::make_shared<api::BearerAuthenticator>(*auth_));
+  websocket_ = std::make_unique<ws::WebSocketServer>(config_.ws, stomp_services(), *hub_);
 }
 
 Application::~Application() {
@@ -120,6 +121,7 @@ Application::~Application() {
 int Application::serve() {
   raise_file_limit();
   http::Server server(config_.server, *pipeline_, metrics_);
+  server.upgrade(config_.ws.path, *websocket_);
   const auto port = server.listen();
   spdlog::info("modu {} ({} profile) listening on http://{}:{} with {} I/O threads", MODU_VERSION, config_.profile,
                config_.server.host, port, config_.server.io_threads);

@@ -15,6 +15,7 @@
 #include "bus/event_bus.hpp"
 #include "ws/hub.hpp"
 #include "ws/live_events.hpp"
+#include "ws/websocket_server.hpp"
 
 #include <memory>
 
@@ -33,6 +34,9 @@ class Application {
   const http::Pipeline& pipeline() const { return *pipeline_; }
   const Config& config() const { return config_; }
   storage::Database& database() { return *database_; }
+  /// What a STOMP session runs on, and the hub it subscribes through (in-process tests).
+  ws::StompServices stomp_services() { return {*auth_, *rooms_, *chat_, *live_events_, *workers_}; }
+  ws::Hub& hub() { return *hub_; }
 
   /// Listens, serves until SIGTERM/SIGINT drains it, and returns the exit code.
   int serve();
@@ -71,6 +75,7 @@ class Application {
   std::unique_ptr<chat::ChatService> chat_;
 
   std::unique_ptr<http::Pipeline> pipeline_;
+  std::unique_ptr<ws::WebSocketServer> websocket_;
 };
 
 }  // namespace modu::app

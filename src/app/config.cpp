@@ -300,6 +300,19 @@ Config load_config_or_throw(const ConfigSources& sources) {
   chat.commit_batch_max = in.get_in_range<std::size_t>("chat.commitBatchMax", 1, 100000);
   chat.room_preview_members = in.get_in_range<std::size_t>("chat.roomPreviewMembers", 0, 50);
 
+  auto& ws = config.ws;
+  ws.path = in.get<std::string>("ws.path");
+  if (!ws.path.starts_with('/')) throw ConfigError("setting 'ws.path' must start with '/'");
+  ws.max_frame_bytes = in.get_in_range<std::size_t>("ws.maxFrameBytes", 1024, 64 << 20);
+  ws.max_body_bytes = in.get_in_range<std::size_t>("ws.maxBodyBytes", 1, 64 << 20);
+  ws.max_headers = in.get_in_range<std::size_t>("ws.maxHeaders", 4, 1000);
+  ws.max_header_line_bytes = in.get_in_range<std::size_t>("ws.maxHeaderLineBytes", 64, 1 << 20);
+  ws.frames_per_second = in.get_in_range<unsigned>("ws.framesPerSecond", 1, 1000000);
+  ws.max_subscriptions = in.get_in_range<std::size_t>("ws.maxSubscriptions", 1, 100000);
+  ws.outbound_queue_frames = in.get_in_range<std::size_t>("ws.outboundQueueFrames", 1, 1000000);
+  ws.heart_beat_ms = in.get_in_range("ws.heartBeatMs", 0, 3600 * 1000);
+  ws.connect_timeout_seconds = in.get_in_range("ws.connectTimeoutSeconds", 1, 3600);
+
   config.log.level = in.get_one_of("log.level", {"trace", "debug", "info", "warn", "error"});
   config.log.format = in.get_one_of("log.format", {"json", "text"});
   config.log.access_log = in.get<bool>("log.accessLog");

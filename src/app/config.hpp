@@ -67,6 +67,20 @@ struct ChatConfig {
   std::size_t room_preview_members;
 };
 
+/// STOMP over WebSocket (`ws.*`).
+struct WsConfig {
+  std::string path;
+  std::size_t max_frame_bytes;        ///< one STOMP frame, and one WebSocket message
+  std::size_t max_body_bytes;
+  std::size_t max_headers;
+  std::size_t max_header_line_bytes;
+  unsigned frames_per_second;         ///< per connection, and as many in a burst
+  std::size_t max_subscriptions;      ///< per connection
+  std::size_t outbound_queue_frames;  ///< waiting to be written; past it the client is too slow
+  int heart_beat_ms;                  ///< what the server offers both ways (0: none)
+  int connect_timeout_seconds;        ///< from the upgrade to CONNECT
+};
+
 struct Config {
   std::string profile;
   /// Things worth a warning at start-up that do not stop it (a MODU_ variable that
@@ -77,6 +91,7 @@ struct Config {
   AuthConfig auth;
   MembersConfig members;
   ChatConfig chat;
+  WsConfig ws;
   LogConfig log;
 };
 

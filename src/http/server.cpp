@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include "core/text.hpp"
+#include "http/upgrade.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +22,7 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
 #include <atomic>
@@ -103,6 +105,8 @@ struct Server::Impl {
 
   const ServerConfig& config;
   const Pipeline& pipeline;
+  std::string upgrade_path;
+  UpgradeHandler* upgrade_handler = nullptr;
   obs::Metrics& metrics;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> draining{false};
@@ -192,6 +196,7 @@ struct Server::Impl {
 
   void drain() {
     if (draining.exchange(true)) return;
+    if (upgrade_handler) upgrade_handler->drain();
     for (auto& worker : workers) {
       asio::post(worker->io, [worker = worker.get()] {
         if (worker->acceptor) worker->acceptor->close();
@@ -292,21 +297,29 @@ struct Server::Impl {
     asio::co_spawn(worker.io, watch(shared, shortest), asio::detached);
     Registration registration(*this, worker, shared);
     try {
-      co_await serve(*shared, remote.address().to_string());
+      auto upgrade = co_await serve(*shared, remote.address().to_string());
+      if (upgrade) {
+        // The upgraded connection keeps its registration (a drain waits for it) but
+        // not its HTTP timeouts: the protocol it became has its own.
+        shared->deadline = std::chrono::steady_clock::time_point::max();
+        co_await upgrade_handler->run(std::move(shared->socket), std::move(*upgrade));
+      }
     } catch (const std::exception& e) {
       spdlog::error("connection from {} failed: {}", remote.address().to_string(), e.what());
     }
   }
 
-  /// Requests on one connection, one after another, until it closes.
-  asio::awaitable<void> serve(Connection& connection, const std::string& client) {
+  /// Requests on one connection, one after another, until it closes or asks to upgrade
+  /// (then the request that asked).
+  asio::awaitable<std::optional<UpgradeHandler::UpgradeRequest>> serve(Connection& connection,
+                                                                        const std::string& client) {
     beast::flat_buffer buffer;
     for (bool keep_alive = true; keep_alive && !draining;) {
       connection.idle = true;
       if (buffer.size() == 0) {
         connection.expire_after(std::chrono::seconds(config.idle_timeout_seconds));
         auto [ec, n] = co_await connection.socket.async_read_some(buffer.prepare(4096), kUseTuple);
-        if (ec) co_return;
+        if (ec) co_return std::nullopt;
         buffer.commit(n);
       }
       connection.idle = false;
@@ -325,14 +338,19 @@ struct Server::Impl {
       }
       if (ec) {
         if (!is_quiet(ec) && connection.socket.is_open()) co_await refuse(connection, parser, client, refusal(ec));
-        co_return;
+        co_return std::nullopt;
       }
       if (auto problem = framing_problem(parser)) {
         co_await refuse(connection, parser, client, *problem);
-        co_return;
+        co_return std::nullopt;
+      }
+      if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) && !draining &&
+          parser.get().target().substr(0, parser.get().target().find('?')) == upgrade_path) {
+        co_return parser.release();
       }
       keep_alive = co_await answer(connection, parser.get(), client);
     }
+    co_return std::nullopt;
   }
 
   static bool wants_continue(const bhttp::request<bhttp::string_body>& head) {
@@ -450,5 +468,9 @@ Server::~Server() = default;
 std::uint16_t Server::listen() { return impl_->listen(); }
 void Server::run() { impl_->run(); }
 void Server::drain() { impl_->drain(); }
+void Server::upgrade(std::string path, UpgradeHandler& handler) {
+  impl_->upgrade_path = std::move(path);
+  impl_->upgrade_handler = &handler;
+}
 
 }  // namespace modu::http

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace modu::http {
 
@@ -14,10 +15,16 @@ namespace modu::http {
 /// thread from accept to close and needs no locks. Keep-alive, read and idle timeouts,
 /// body and header limits; SIGTERM/SIGINT drain it: stop accepting, let in-flight
 /// requests finish (up to the drain timeout), close idle connections, return.
+class UpgradeHandler;
+
 class Server {
  public:
   Server(const ServerConfig& config, const Pipeline& pipeline, obs::Metrics& metrics);
   ~Server();
+
+  /// Hands connections that ask to upgrade at `path` (a WebSocket) to `handler`; the
+  /// drain closes them through it. Before `listen`.
+  void upgrade(std::string path, UpgradeHandler& handler);
 
   /// Binds the listening sockets; returns the port (the chosen one when configured as 0).
   std::uint16_t listen();

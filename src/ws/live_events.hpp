@@ -3,6 +3,8 @@
 #include "bus/event_bus.hpp"
 #include "domain/events/publisher.hpp"
 
+#include <boost/json/object.hpp>
+
 namespace modu::ws {
 
 /// The domain's events as the live world reads them: serialized once to the same JSON
@@ -12,8 +14,12 @@ class LiveEvents final : public events::Publisher {
   explicit LiveEvents(bus::EventBus& bus) : bus_(bus) {}
 
   void message_stored(const chat::Message& message) override;
+  void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) override;
+  void typing(RoomId room, MemberId member) override;
 
  private:
+  void publish(bus::Channel channel, std::string type, const boost::json::object& body);
+
   bus::EventBus& bus_;
 };
 

@@ -16,12 +16,20 @@ class Publisher {
 
   /// A message was stored: everyone watching its room sees it.
   virtual void message_stored(const chat::Message& message) = 0;
+  /// A member's read position in a room is now `read_seq` (of `last_seq`): the room's
+  /// watchers update each message's unread-member number, the member's other devices
+  /// their unread count.
+  virtual void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) = 0;
+  /// A member is typing in a room (not stored).
+  virtual void typing(RoomId room, MemberId member) = 0;
 };
 
 /// For a process with nobody connected live (tools, tests of the REST API alone).
 class NoPublisher final : public Publisher {
  public:
   void message_stored(const chat::Message&) override {}
+  void read_moved(RoomId, MemberId, std::int64_t, std::int64_t) override {}
+  void typing(RoomId, MemberId) override {}
 };
 
 }  // namespace modu::events

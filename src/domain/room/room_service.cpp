@@ -160,7 +160,9 @@ Result<member::Page<RoomSummary, ActivityCursor>> RoomService::list(MemberId me,
 Result<std::int64_t> RoomService::mark_read(MemberId me, RoomId id, std::int64_t seq) {
   if (auto member = require_member(me, id); !member) return member.error();
   if (seq < 0) return Error::validation("field 'seq' cannot be negative");
-  return rooms_.advance_read(id, me, seq);
+  const auto position = rooms_.advance_read(id, me, seq);
+  if (auto room = rooms_.find(id)) publisher_.read_moved(id, me, position, room->last_seq);
+  return position;
 }
 
 }  // namespace modu::room

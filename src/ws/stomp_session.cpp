@@ -1,0 +1,284 @@
+#include "ws/stomp_session.hpp"
+
+#include "api/message_input.hpp"
+#include "http/json_body.hpp"
+#include "ws/stomp/encoder.hpp"
+#include "ws/stomp/version.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace modu::ws {
+namespace {
+
+/// Where a frame is addressed: `/topic/rooms/{id}`, `/user/queue/events`, or one of
+/// `/app/rooms/{id}/messages|read|typing`.
+struct Destination {
+  enum class Kind { room_topic, my_events, send_message, mark_read, typing };
+  Kind kind;
+  RoomId room{0};
+};
+
+std::optional<std::int64_t> positive_id(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+std::optional<Destination> parse_destination(std::string_view destination) {
+  using Kind = Destination::Kind;
+  if (destination == "/user/queue/events") return Destination{Kind::my_events};
+  constexpr std::string_view kTopic = "/topic/rooms/";
+  if (destination.starts_with(kTopic)) {
+    auto id = positive_id(destination.substr(kTopic.size()));
+    if (!id) return std::nullopt;
+    return Destination{Kind::room_topic, RoomId(*id)};
+  }
+  constexpr std::string_view kApp = "/app/rooms/";
+  if (!destination.starts_with(kApp)) return std::nullopt;
+  auto rest = destination.substr(kApp.size());
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto id = positive_id(rest.substr(0, slash));
+  if (!id) return std::nullopt;
+  const auto action = rest.substr(slash + 1);
+  if (action == "messages") return Destination{Kind::send_message, RoomId(*id)};
+  if (action == "read") return Destination{Kind::mark_read, RoomId(*id)};
+  if (action == "typing") return Destination{Kind::typing, RoomId(*id)};
+  return std::nullopt;
+}
+
+Error unknown_destination(std::string_view destination) {
+  return Error::bad_request(fmt::format("unknown destination '{}'", destination));
+}
+
+Result<std::string_view> required_header(const stomp::Frame& frame, std::string_view name) {
+  auto value = frame.header(name);
+  if (!value || value->empty()) {
+    return Error::bad_request(
+        fmt::format("{} needs a '{}' header", stomp::command_name(frame.command), name));
+  }
+  return *value;
+}
+
+std::shared_ptr<const std::string> encoded(stomp::Frame frame) {
+  return std::make_shared<const std::string>(stomp::encode(frame));
+}
+
+}  // namespace
+
+StompSession::StompSession(const StompSettings& settings, StompServices services, Transport& transport,
+                           Hub::Shard& shard)
+    : settings_(settings),
+      services_(services),
+      transport_(transport),
+      shard_(shard),
+      parser_(settings.limits),
+      tokens_(settings.frames_per_second),
+      refilled_(std::chrono::steady_clock::now()) {}
+
+StompSession::~StompSession() { shard_.forget(*this); }
+
+boost::asio::awaitable<void> StompSession::receive(std::string_view bytes) {
+  if (finished_) co_return;
+  parser_.feed(bytes);
+  while (!finished_) {
+    auto event = parser_.next();
+    if (!event) {
+      fail(event.error());
+      co_return;
+    }
+    if (!*event) co_return;
+    const auto* frame = std::get_if<stomp::Frame>(&**event);
+    if (!frame) continue;  // a heart-beat: the transport saw the bytes arrive, that is all
+    if (!within_rate()) {
+      fail(Error{Errc::too_many_requests,
+                 fmt::format("more than {} frames a second", settings_.frames_per_second)});
+      co_return;
+    }
+    auto handled = co_await handle(*frame);
+    if (!handled) fail(handled.error(), frame->header("receipt"));
+  }
+}
+
+bool StompSession::within_rate() {
+  // A token bucket: a second's worth of frames may come at once, then the rate holds.
+  const auto now = std::chrono::steady_clock::now();
+  const double rate = settings_.frames_per_second;
+  tokens_ = std::min(rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_).count());
+  refilled_ = now;
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& frame) {
+  using stomp::Command;
+  if (!principal_) {
+    if (frame.command != Command::connect && frame.command != Command::stomp) {
+      co_return Error{Errc::unauthorized, "send CONNECT with an access token first"};
+    }
+    co_return connect(frame);
+  }
+  switch (frame.command) {
+    case Command::connect:
+    case Command::stomp:
+      co_return Error::bad_request("already connected");
+    case Command::subscribe:
+      co_return co_await subscribe(frame);
+    case Command::unsubscribe:
+      co_return unsubscribe(frame);
+    case Command::send:
+      co_return co_await send(frame);
+    case Command::disconnect:
+      receipt(frame);
+      finished_ = true;
+      transport_.close();
+      co_return Result<void>{};
+    case Command::ack:
+    case Command::nack:
+      // Subscriptions are auto-acknowledged: what was committed is in the database, and
+      // a client that missed something pages `after=seq`.
+      receipt(frame);
+      co_return Result<void>{};
+    default:
+      co_return Error::bad_request(
+          fmt::format("{} is not supported here (no transactions)", stomp::command_name(frame.command)));
+  }
+}
+
+Result<void> StompSession::connect(const stomp::Frame& frame) {
+  auto version = stomp::negotiate_version(frame.header("accept-version"));
+  if (!version) return version.error();
+  auto client_beats = stomp::parse_heart_beat(frame.header("heart-beat"));
+  if (!client_beats) return client_beats.error();
+
+  std::string_view token;
+  if (auto authorization = frame.header("Authorization"); authorization && authorization->starts_with("Bearer ")) {
+    token = authorization->substr(7);
+  } else if (auto passcode = frame.header("passcode")) {
+    token = *passcode;
+  }
+  if (token.empty()) {
+    return Error{Errc::unauthorized, "CONNECT needs an access token: 'Authorization: Bearer <token>' or 'passcode'"};
+  }
+  auto principal = services_.auth.authenticate(token);
+  if (!principal) return principal.error();
+  principal_ = std::move(*principal);
+
+  const auto plan = stomp::negotiate_heart_beat(*client_beats, settings_.heart_beat);
+  transport_.send(encoded({stomp::Command::connected,
+                           {{"version", std::string(*version)},
+                            {"heart-beat", stomp::format_heart_beat(settings_.heart_beat)},
+                            {"server", "modu/" MODU_VERSION},
+                            {"user-name", std::to_string(principal_->member.value())}},
+                           {}}));
+  transport_.heart_beat(plan);
+  return {};
+}
+
+boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame& frame) {
+  auto id = required_header(frame, "id");
+  if (!id) co_return id.error();
+  auto destination_text = required_header(frame, "destination");
+  if (!destination_text) co_return destination_text.error();
+  if (subscriptions_.contains(*id)) co_return Error::bad_request(fmt::format("subscription id '{}' is in use", *id));
+  if (subscriptions_.size() >= settings_.max_subscriptions) {
+    co_return Error::bad_request(fmt::format("at most {} subscriptions per connection", settings_.max_subscriptions));
+  }
+  auto destination = parse_destination(*destination_text);
+  if (!destination) co_return unknown_destination(*destination_text);
+
+  bus::Channel channel{};
+  if (destination->kind == Destination::Kind::my_events) {
+    channel = {bus::Channel::Kind::member, principal_->member.value()};
+  } else if (destination->kind == Destination::Kind::room_topic) {
+    const auto member = principal_->member;
+    const auto room = destination->room;
+    auto allowed = co_await services_.workers.run([&] { return services_.rooms.require_member(member, room); });
+    if (!allowed) co_return allowed.error();
+    if (finished_) co_return Result<void>{};  // closed while the check ran
+    channel = {bus::Channel::Kind::room, room.value()};
+  } else {
+    co_return Error::bad_request(fmt::format("'{}' takes SEND, not SUBSCRIBE", *destination_text));
+  }
+  auto [entry, added] = subscriptions_.emplace(std::string(*id), channel);
+  shard_.subscribe(channel, *this, entry->first);
+  receipt(frame);
+  co_return Result<void>{};
+}
+
+Result<void> StompSession::unsubscribe(const stomp::Frame& frame) {
+  auto id = required_header(frame, "id");
+  if (!id) return id.error();
+  auto found = subscriptions_.find(*id);
+  if (found == subscriptions_.end()) return Error::bad_request(fmt::format("no subscription with id '{}'", *id));
+  shard_.unsubscribe(found->second, *this, found->first);
+  subscriptions_.erase(found);
+  receipt(frame);
+  return {};
+}
+
+boost::asio::awaitable<Result<void>> StompSession::send(const stomp::Frame& frame) {
+  auto destination_text = required_header(frame, "destination");
+  if (!destination_text) co_return destination_text.error();
+  auto destination = parse_destination(*destination_text);
+  if (!destination) co_return unknown_destination(*destination_text);
+  const auto member = principal_->member;
+  const auto room = destination->room;
+
+  switch (destination->kind) {
+    case Destination::Kind::send_message: {
+      auto body = http::parse_json_object(frame.body);
+      if (!body) co_return body.error();
+      auto message = api::parse_outgoing_message(*body);
+      if (!message) co_return message.error();
+      auto sent = co_await services_.chat.send(member, room, message->type, std::move(message->body),
+                                               std::move(message->client_msg_id));
+      if (!sent) co_return sent.error();
+      break;
+    }
+    case Destination::Kind::mark_read: {
+      auto body = http::parse_json_object(frame.body);
+      if (!body) co_return body.error();
+      auto seq = http::Fields(*body).required_int("seq");
+      if (!seq) co_return seq.error();
+      auto read = co_await services_.workers.run([&] { return services_.rooms.mark_read(member, room, *seq); });
+      if (!read) co_return read.error();
+      break;
+    }
+    case Destination::Kind::typing: {
+      auto allowed = co_await services_.workers.run([&] { return services_.rooms.require_member(member, room); });
+      if (!allowed) co_return allowed.error();
+      services_.events.typing(room, member);
+      break;
+    }
+    default:
+      co_return Error::bad_request(fmt::format("'{}' takes SUBSCRIBE, not SEND", *destination_text));
+  }
+  // Only now, with the message committed: the receipt is the client's proof of it.
+  if (!finished_) receipt(frame);
+  co_return Result<void>{};
+}
+
+void StompSession::receipt(const stomp::Frame& frame) {
+  if (auto id = frame.header("receipt")) {
+    transport_.send(encoded({stomp::Command::receipt, {{"receipt-id", std::string(*id)}}, {}}));
+  }
+}
+
+void StompSession::fail(const Error& error, std::optional<std::string_view> receipt) {
+  if (finished_) return;
+  finished_ = true;
+  stomp::Frame frame{stomp::Command::error,
+                     {{"message", error.message}, {"code", std::string(describe(error.errc).code)}},
+                     error.message};
+  if (receipt) frame.headers.emplace_back("receipt-id", std::string(*receipt));
+  frame.headers.emplace_back("content-type", "text/plain");
+  transport_.send(encoded(std::move(frame)));
+  transport_.close();
+}
+
+}  // namespace modu::ws

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "app/config.hpp"
+#include "http/upgrade.hpp"
+#include "ws/hub.hpp"
+#include "ws/stomp_session.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+
+namespace modu::ws {
+
+/// STOMP over WebSocket: takes the connections that upgrade at `/ws`, speaks the
+/// WebSocket protocol (Beast) with the `v12.stomp`/`v11.stomp` subprotocols, and runs a
+/// StompSession on each. Outbound frames wait in a bounded queue per connection and
+/// are written together when several are waiting; a connection whose queue overflows
+/// is sent an ERROR and closed, so a slow client never holds anyone else up.
+/// @par Thread safety
+/// See UpgradeHandler; each connection lives on its own I/O thread.
+class WebSocketServer final : public http::UpgradeHandler {
+ public:
+  WebSocketServer(const WsConfig& config, StompServices services, Hub& hub);
+  ~WebSocketServer() override;
+
+  boost::asio::awaitable<void> run(boost::asio::ip::tcp::socket socket, UpgradeRequest request) override;
+  void drain() override;
+
+  /// Open WebSocket connections on this instance.
+  std::size_t connections() const { return open_.load(std::memory_order_relaxed); }
+
+ private:
+  class Connection;
+
+  const WsConfig& config_;
+  StompSettings settings_;
+  StompServices services_;
+  Hub& hub_;
+  std::atomic<std::size_t> open_{0};
+  std::mutex mutex_;
+  std::unordered_set<Connection*> live_;
+  bool draining_ = false;
+};
+
+}  // namespace modu::ws

@@ -1,0 +1,257 @@
+// A STOMP session in process: frames in as plain strings, frames out through a capturing
+// transport, the real services behind it (SQLite and MariaDB).
+#include "ws/stomp_session.hpp"
+
+#include "support/api_client.hpp"
+#include "ws/stomp/parser.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+namespace modu::ws {
+namespace {
+
+using testing::AppFixture;
+using testing::ApiClient;
+
+/// Collects what the session writes, as frames.
+class Capture final : public Transport {
+ public:
+  void send(std::shared_ptr<const std::string> frames) override { parser_.feed(*frames); }
+  void close() override { closed = true; }
+  void heart_beat(stomp::HeartBeatPlan plan) override { beats = plan; }
+
+  /// The frames written since the last call.
+  std::vector<stomp::Frame> take() {
+    std::vector<stomp::Frame> frames;
+    for (;;) {
+      auto event = parser_.next();
+      if (!event || !*event) break;
+      if (auto* frame = std::get_if<stomp::Frame>(&**event)) frames.push_back(std::move(*frame));
+    }
+    return frames;
+  }
+
+  bool closed = false;
+  std::optional<stomp::HeartBeatPlan> beats;
+
+ private:
+  stomp::Parser parser_{{1 << 20, 1 << 20, 100, 1 << 16}};
+};
+
+class StompSessionTest : public AppFixture {
+ protected:
+  void SetUp() override {
+    AppFixture::SetUp();
+    if (IsSkipped()) return;
+    amy_.emplace(pipeline());
+    ben_.emplace(pipeline());
+    cat_.emplace(pipeline());
+    dan_.emplace(pipeline());
+    amy_id_ = amy_->join("amy@example.com", "amy");
+    ben_id_ = ben_->join("ben@example.com", "ben");
+    cat_id_ = cat_->join("cat@example.com", "cat");
+    dan_->join("dan@example.com", "dan");
+    auto room = amy_->post("/api/v1/rooms", {{"memberIds", {ben_id_, cat_id_}}, {"name", "trip"}});
+    room_ = room.json.at("id").as_int64();
+  }
+
+  struct Client {
+    Capture out;
+    std::unique_ptr<StompSession> session;
+  };
+
+  std::unique_ptr<Client> open() {
+    auto client = std::make_unique<Client>();
+    client->session = std::make_unique<StompSession>(settings_, app_->stomp_services(), client->out,
+                                                     app_->hub().shard_for(io_.get_executor()));
+    return client;
+  }
+
+  /// Feeds bytes and runs everything they start (commits, deliveries) to the end.
+  std::vector<stomp::Frame> feed(Client& client, const std::string& bytes) {
+    auto done = boost::asio::co_spawn(io_, client.session->receive(bytes), boost::asio::use_future);
+    io_.restart();
+    io_.run();
+    done.get();
+    return client.out.take();
+  }
+
+  /// Runs what other sessions' actions posted here (deliveries), then takes the frames.
+  std::vector<stomp::Frame> pending(Client& client) {
+    io_.restart();
+    io_.poll();
+    return client.out.take();
+  }
+
+  static std::string connect_frame(const std::string& token) {
+    return "CONNECT\naccept-version:1.2\nhost:modu\nheart-beat:0,0\nAuthorization:Bearer " + token + "\n\n" +
+           std::string(1, '\0');
+  }
+  std::string send_frame(const std::string& body, const std::string& receipt) const {
+    return "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/messages\nreceipt:" + receipt +
+           "\ncontent-type:application/json\n\n" + body + std::string(1, '\0');
+  }
+  std::string subscribe_frame(const std::string& destination, const std::string& id) const {
+    return "SUBSCRIBE\nid:" + id + "\ndestination:" + destination + "\nreceipt:s-" + id + "\n\n" +
+           std::string(1, '\0');
+  }
+
+  StompSettings settings_{{65536, 65536, 32, 8192}, {std::chrono::milliseconds(10000), std::chrono::milliseconds(10000)},
+                          4, 20};
+  boost::asio::io_context io_;
+  // Made in SetUp: the application does not exist before it.
+  std::optional<ApiClient> amy_, ben_, cat_, dan_;
+  std::int64_t amy_id_ = 0, ben_id_ = 0, cat_id_ = 0, room_ = 0;
+};
+
+TEST_P(StompSessionTest, ConnectsWithABearerTokenOrAPasscodeAndNegotiatesHeartBeats) {
+  auto amy = open();
+  auto frames = feed(*amy, "CONNECT\naccept-version:1.1,1.2\nheart-beat:5000,20000\nAuthorization:Bearer " +
+                               amy_->token + "\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].command, stomp::Command::connected);
+  EXPECT_EQ(frames[0].header("version"), "1.2");
+  EXPECT_EQ(frames[0].header("user-name"), std::to_string(amy_id_));
+  ASSERT_TRUE(amy->out.beats);
+  EXPECT_EQ(amy->out.beats->send_every, std::chrono::milliseconds(20000));   // the client wants 20 s
+  EXPECT_EQ(amy->out.beats->expect_every, std::chrono::milliseconds(10000));  // we want 10 s at least
+
+  auto ben = open();
+  frames = feed(*ben, "STOMP\naccept-version:1.2\npasscode:" + ben_->token + "\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].command, stomp::Command::connected);
+}
+
+TEST_P(StompSessionTest, RefusesAMissingOrBadTokenAndFramesBeforeConnect) {
+  const std::vector<std::string> refused = {"CONNECT\naccept-version:1.2\n\n",
+                                            "CONNECT\naccept-version:1.2\npasscode:forged\n\n",
+                                            "SUBSCRIBE\nid:0\ndestination:/user/queue/events\n\n",
+                                            "CONNECT\naccept-version:1.0\npasscode:" + amy_->token + "\n\n"};
+  for (const auto& bad : refused) {
+    auto client = open();
+    auto frames = feed(*client, bad + std::string(1, '\0'));
+    ASSERT_EQ(frames.size(), 1u) << bad;
+    EXPECT_EQ(frames[0].command, stomp::Command::error) << bad;
+    EXPECT_FALSE(frames[0].header("message")->empty());
+    EXPECT_TRUE(client->out.closed);
+  }
+}
+
+TEST_P(StompSessionTest, TheReceiptComesAfterTheCommitAndEverySubscriberGetsTheMessage) {
+  auto amy = open();
+  auto ben = open();
+  feed(*amy, connect_frame(amy_->token));
+  feed(*ben, connect_frame(ben_->token));
+  auto topic = "/topic/rooms/" + std::to_string(room_);
+  auto subscribed = feed(*ben, subscribe_frame(topic, "sub-0"));
+  ASSERT_EQ(subscribed.size(), 1u);
+  EXPECT_EQ(subscribed[0].command, stomp::Command::receipt);
+  EXPECT_EQ(subscribed[0].header("receipt-id"), "s-sub-0");
+
+  auto answered = feed(*amy, send_frame(R"({"type":"text","body":"hello","clientMsgId":"c-1"})", "r-1"));
+  ASSERT_FALSE(answered.empty());
+  EXPECT_EQ(answered.back().command, stomp::Command::receipt);
+  EXPECT_EQ(answered.back().header("receipt-id"), "r-1");
+  // Durable by then: the REST API sees it.
+  EXPECT_EQ(amy_->get("/api/v1/rooms/" + std::to_string(room_) + "/messages/count").json.at("count"), 2);
+
+  auto delivered = pending(*ben);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].command, stomp::Command::message);
+  EXPECT_EQ(delivered[0].header("destination"), topic);
+  EXPECT_EQ(delivered[0].header("subscription"), "sub-0");
+  EXPECT_EQ(delivered[0].header("event"), "message");
+  auto body = boost::json::parse(delivered[0].body);
+  EXPECT_EQ(body.at("body"), "hello");
+  EXPECT_EQ(body.at("seq"), 2);
+  EXPECT_EQ(body.at("senderId"), amy_id_);
+
+  // After UNSUBSCRIBE nothing more arrives.
+  feed(*ben, "UNSUBSCRIBE\nid:sub-0\n\n" + std::string(1, '\0'));
+  feed(*amy, send_frame(R"({"type":"text","body":"again"})", "r-2"));
+  EXPECT_TRUE(pending(*ben).empty());
+}
+
+TEST_P(StompSessionTest, ReadMarkersAndTypingReachTheRoomAndMyOwnQueue) {
+  auto amy = open();
+  auto ben = open();
+  feed(*amy, connect_frame(amy_->token));
+  feed(*ben, connect_frame(ben_->token));
+  feed(*amy, subscribe_frame("/topic/rooms/" + std::to_string(room_), "room"));
+  feed(*ben, subscribe_frame("/user/queue/events", "mine"));
+  amy_->post("/api/v1/rooms/" + std::to_string(room_) + "/messages", {{"type", "text"}, {"body", "hi"}});
+  pending(*amy);
+
+  // Ben's own queue hears of it while his frame is handled.
+  auto mine = feed(*ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/read\n\n{\"seq\":2}" +
+                             std::string(1, '\0'));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].header("event"), "read");
+  EXPECT_EQ(boost::json::parse(mine[0].body).at("unreadCount"), 0);
+  auto seen = pending(*amy);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(boost::json::parse(seen[0].body).at("memberId"), ben_id_);
+
+  feed(*ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/typing\n\n" + std::string(1, '\0'));
+  auto typing = pending(*amy);
+  ASSERT_EQ(typing.size(), 1u);
+  EXPECT_EQ(typing[0].header("event"), "typing");
+}
+
+TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSessionWithAReason) {
+  struct Case {
+    std::string token_of;
+    std::string frame;
+    std::string reason;
+  };
+  const auto room = std::to_string(room_);
+  const std::vector<Case> cases = {
+      {"dan", subscribe_frame("/topic/rooms/" + room, "x"), "not a member"},
+      {"amy", subscribe_frame("/topic/elsewhere", "x"), "unknown destination"},
+      {"amy", subscribe_frame("/app/rooms/" + room + "/messages", "x"), "takes SEND"},
+      {"amy", send_frame("not json", "r"), "not valid JSON"},
+      {"amy", send_frame(R"({"type":"system","body":"x"})", "r"), "cannot be system"},
+      {"dan", send_frame(R"({"type":"text","body":"let me in"})", "r"), "not a member"},
+      {"amy", "BEGIN\ntransaction:t\n\n" + std::string(1, '\0'), "not supported"},
+      {"amy", "NOPE\n\n" + std::string(1, '\0'), "unknown"},
+  };
+  for (const auto& c : cases) {
+    auto client = open();
+    feed(*client, connect_frame(c.token_of == "dan" ? dan_->token : amy_->token));
+    auto frames = feed(*client, c.frame);
+    ASSERT_EQ(frames.size(), 1u) << c.frame;
+    EXPECT_EQ(frames[0].command, stomp::Command::error) << c.frame;
+    EXPECT_NE(frames[0].header("message")->find(c.reason), std::string_view::npos)
+        << c.frame << " → " << *frames[0].header("message");
+    EXPECT_TRUE(client->out.closed);
+  }
+  // The room is untouched by all of that.
+  EXPECT_EQ(amy_->get("/api/v1/rooms/" + room + "/messages/count").json.at("count"), 1);
+}
+
+TEST_P(StompSessionTest, LimitsOnSubscriptionsAndFramesPerSecondAreEnforced) {
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  for (int i = 0; i < 4; ++i) feed(*amy, subscribe_frame("/user/queue/events", "q" + std::to_string(i)));
+  auto fifth = feed(*amy, subscribe_frame("/user/queue/events", "q4"));
+  ASSERT_EQ(fifth.size(), 1u);
+  EXPECT_EQ(fifth[0].command, stomp::Command::error);
+  EXPECT_NE(fifth[0].header("message")->find("at most 4 subscriptions"), std::string_view::npos);
+
+  auto ben = open();
+  std::string burst = connect_frame(ben_->token);
+  for (int i = 0; i < 30; ++i) burst += "ACK\nid:" + std::to_string(i) + "\n\n" + std::string(1, '\0');
+  auto frames = feed(*ben, burst);
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames.back().command, stomp::Command::error);
+  EXPECT_NE(frames.back().header("message")->find("frames a second"), std::string_view::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StompSessionTest,
+                         ::testing::Values(testing::Engine::sqlite, testing::Engine::mysql), testing::engine_name);
+
+}  // namespace
+}  // namespace modu::ws
