@@ -111,7 +111,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   middleware.push_back(std::make_unique<http::CorsMiddleware>(config_.server.cors));
   pipeline_ = std::make_unique<http::Pipeline>(std::move(router), std::move(middleware),
                                                std::make_shared<api::BearerAuthenticator>(*auth_));
-  websocket_ = std::make_unique<ws::WebSocketServer>(config_.ws, stomp_services(), *hub_);
+  websocket_ = std::make_unique<ws::WebSocketServer>(config_.ws, stomp_services(), *hub_, metrics_);
 }
 
 Application::~Application() {

@@ -298,12 +298,9 @@ struct Server::Impl {
     Registration registration(*this, worker, shared);
     try {
       auto upgrade = co_await serve(*shared, remote.address().to_string());
-      if (upgrade) {
-        // The upgraded connection keeps its registration (a drain waits for it) but
-        // not its HTTP timeouts: the protocol it became has its own.
-        shared->deadline = std::chrono::steady_clock::time_point::max();
-        co_await upgrade_handler->run(std::move(shared->socket), std::move(*upgrade));
-      }
+      // The upgraded connection is the handler's now: this session, its timeouts and
+      // its registration end here (the handler counts its own connections).
+      if (upgrade) upgrade_handler->take(std::move(shared->socket), std::move(*upgrade));
     } catch (const std::exception& e) {
       spdlog::error("connection from {} failed: {}", remote.address().to_string(), e.what());
     }

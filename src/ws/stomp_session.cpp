@@ -90,7 +90,10 @@ boost::asio::awaitable<void> StompSession::receive(std::string_view bytes) {
       fail(event.error());
       co_return;
     }
-    if (!*event) co_return;
+    if (!*event) {
+      parser_.release_if_idle();
+      co_return;
+    }
     const auto* frame = std::get_if<stomp::Frame>(&**event);
     if (!frame) continue;  // a heart-beat: the transport saw the bytes arrive, that is all
     if (!within_rate()) {

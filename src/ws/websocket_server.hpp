@@ -2,10 +2,10 @@
 
 #include "app/config.hpp"
 #include "http/upgrade.hpp"
+#include "obs/metrics.hpp"
 #include "ws/hub.hpp"
 #include "ws/stomp_session.hpp"
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <unordered_set>
@@ -21,24 +21,26 @@ namespace modu::ws {
 /// See UpgradeHandler; each connection lives on its own I/O thread.
 class WebSocketServer final : public http::UpgradeHandler {
  public:
-  WebSocketServer(const WsConfig& config, StompServices services, Hub& hub);
+  /// Counts its connections in `metrics`' open connections, which a drain waits for.
+  WebSocketServer(const WsConfig& config, StompServices services, Hub& hub, obs::Metrics& metrics);
   ~WebSocketServer() override;
 
-  boost::asio::awaitable<void> run(boost::asio::ip::tcp::socket socket, UpgradeRequest request) override;
+  void take(boost::asio::ip::tcp::socket socket, UpgradeRequest request) override;
   void drain() override;
 
   /// Open WebSocket connections on this instance.
-  std::size_t connections() const { return open_.load(std::memory_order_relaxed); }
+  std::size_t connections() const;
 
  private:
   class Connection;
+  void forget(Connection& connection);
 
   const WsConfig& config_;
   StompSettings settings_;
   StompServices services_;
   Hub& hub_;
-  std::atomic<std::size_t> open_{0};
-  std::mutex mutex_;
+  obs::Metrics& metrics_;
+  mutable std::mutex mutex_;
   std::unordered_set<Connection*> live_;
   bool draining_ = false;
 };

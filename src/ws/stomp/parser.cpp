@@ -41,6 +41,12 @@ Error malformed(std::string message) { return Error::bad_request(std::move(messa
 
 Parser::Parser(Limits limits) : limits_(limits) {}
 
+void Parser::release_if_idle() {
+  if (begin_ != buffer_.size()) return;
+  std::string().swap(buffer_);
+  scanned_ = begin_ = 0;
+}
+
 void Parser::feed(std::string_view bytes) {
   if (error_ || bytes.empty()) return;
   if (begin_ == buffer_.size()) {

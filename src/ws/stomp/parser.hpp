@@ -57,6 +57,10 @@ class Parser {
   /// headers_too_large for a limit) when the stream is broken.
   Result<std::optional<Event>> next();
 
+  /// Gives the buffer's memory back when every byte fed has been handed out: an idle
+  /// connection then keeps none. Call when `next()` has nothing more.
+  void release_if_idle();
+
   /// True once `next()` has returned an error.
   bool failed() const { return error_.has_value(); }
 

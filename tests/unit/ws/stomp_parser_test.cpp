@@ -32,7 +32,8 @@ struct Parsed {
   std::optional<Error> error;
 };
 
-/// Feeds the pieces in order, draining the parser after each, up to the first error.
+/// Feeds the pieces in order, draining the parser after each and letting it give its
+/// memory back as a session does, up to the first error.
 Parsed parse(const std::vector<std::string>& pieces, Limits limits = stomp::limits()) {
   Parser parser(limits);
   Parsed parsed;
@@ -44,7 +45,10 @@ Parsed parse(const std::vector<std::string>& pieces, Limits limits = stomp::limi
         parsed.error = event.error();
         return parsed;
       }
-      if (!*event) break;
+      if (!*event) {
+        parser.release_if_idle();
+        break;
+      }
       parsed.events.push_back(show(**event));
     }
   }
