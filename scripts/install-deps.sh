@@ -13,7 +13,8 @@ build_packages=(
   libsoci-dev libsqlite3-dev libmariadb-dev libhiredis-dev libjwt-dev libsodium-dev
   libvips-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
 )
-test_packages=(libgtest-dev libgmock-dev mariadb-server mariadb-client redis-server nginx-light wrk curl)
+# chromium: the web client's browser test drives Debian's Chromium with playwright-core.
+test_packages=(libgtest-dev libgmock-dev mariadb-server mariadb-client redis-server nginx-light wrk curl chromium)
 
 wanted=("${build_packages[@]}")
 [[ $mode == test ]] && wanted+=("${test_packages[@]}")
@@ -39,8 +40,8 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages, pinned by package-lock.json: swagger-ui-dist is built into the
-# binary; the rest (lint, STOMP client, browser driver) only serves the tests.
+# npm packages, pinned by package-lock.json: swagger-ui-dist and @stomp/stompjs are
+# built into the binary; the rest (lint, WebSocket client, browser driver) only serves the tests.
 lock_stamp=node_modules/.modu-installed-$mode
 if [[ ! -e $lock_stamp || package-lock.json -nt $lock_stamp ]]; then
   if [[ $mode == test ]]; then

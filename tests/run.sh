@@ -27,5 +27,5 @@ echo "== CTest"
 ulimit -n "$(ulimit -Hn)"
 ctest --test-dir "$build" --output-on-failure -j2 --timeout 300
 
-echo "== End-to-end (Node: @stomp/stompjs, ws)"
+echo "== End-to-end (Node: @stomp/stompjs, ws; the web client in headless Chromium with playwright-core)"
 MODUTEST_BINARY="$build/modu" node --test tests/e2e/*.test.mjs

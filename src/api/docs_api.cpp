@@ -1,5 +1,6 @@
 #include "api/docs_api.hpp"
 
+#include "api/static_files.hpp"
 #include "core/resources.hpp"
 
 #include <fmt/format.h>
@@ -7,7 +8,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
-#include <functional>
 #include <memory>
 
 namespace modu::api {
@@ -48,39 +48,8 @@ boost::json::value to_json(const YAML::Node& node) {
   }
 }
 
-std::string_view content_type_of(std::string_view name) {
-  if (name.ends_with(".html")) return "text/html; charset=utf-8";
-  if (name.ends_with(".css")) return "text/css; charset=utf-8";
-  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
-  if (name.ends_with(".png")) return "image/png";
-  return "application/octet-stream";
-}
-
-/// A built-in file with a strong validator, so browsers revalidate cheaply.
-struct StaticFile {
-  std::string_view bytes;
-  std::string content_type;
-  std::string etag;
-};
-
-StaticFile static_file(std::string_view resource, std::string_view bytes) {
-  return {bytes, std::string(content_type_of(resource)),
-          fmt::format("\"{:016x}\"", std::hash<std::string_view>{}(bytes))};
-}
-
-http::Response serve(const StaticFile& file, const http::Request& request) {
-  http::Response response;
-  response.set_header("ETag", file.etag);
-  response.set_header("Cache-Control", "public, max-age=3600");
-  if (request.header("If-None-Match") == std::optional<std::string_view>(file.etag)) {
-    response.status = 304;
-    response.content_type.clear();
-    return response;
-  }
-  response.content_type = file.content_type;
-  response.static_body = file.bytes;
-  return response;
-}
+/// Swagger UI changes only with the binary; an hour saves its megabyte on every visit.
+constexpr std::string_view kCacheControl = "public, max-age=3600";
 
 }  // namespace
 
@@ -110,21 +79,18 @@ void add_docs_routes(http::Router& router) {
 
   auto index =
       std::make_shared<const StaticFile>(static_file("index.html", *resources::find("web/swagger-ui/index.html")));
-  router.add(
-      http::Method::get, "/swagger-ui/", http::Access::open,
-      [index](http::Request& request) -> boost::asio::awaitable<http::Reply> { co_return serve(*index, request); });
+  router.add(http::Method::get, "/swagger-ui/", http::Access::open,
+             [index](http::Request& request) -> boost::asio::awaitable<http::Reply> {
+               co_return serve_static(*index, request, kCacheControl);
+             });
 
-  auto assets = std::make_shared<std::vector<std::pair<std::string, StaticFile>>>();
-  for (auto name : resources::names()) {
-    if (!name.starts_with("swagger-ui/")) continue;
-    const auto file = name.substr(std::string_view("swagger-ui/").size());
-    assets->emplace_back(std::string(file), static_file(file, *resources::find(name)));
-  }
+  auto assets =
+      std::make_shared<const std::vector<std::pair<std::string, StaticFile>>>(static_files_under("swagger-ui/"));
   router.add(http::Method::get, "/swagger-ui/{file}", http::Access::open,
              [assets](http::Request& request) -> boost::asio::awaitable<http::Reply> {
                const auto& wanted = request.param("file");
                for (const auto& [name, file] : *assets) {
-                 if (name == wanted) co_return serve(file, request);
+                 if (name == wanted) co_return serve_static(file, request, kCacheControl);
                }
                co_return Error::not_found(fmt::format("no file named '{}'", wanted));
              });

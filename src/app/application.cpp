@@ -7,6 +7,7 @@
 #include "api/member_api.hpp"
 #include "api/operations_api.hpp"
 #include "api/room_api.hpp"
+#include "api/web_api.hpp"
 #include "cache/memory_deny_list.hpp"
 #include "core/time_format.hpp"
 #include "http/server.hpp"
@@ -99,6 +100,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);
   api::add_docs_routes(router);
+  api::add_web_routes(router);
   api::add_common_routes(router, common_);
   api::add_auth_routes(router, *auth_, *workers_);
   api::add_member_routes(router, *members_, *workers_);

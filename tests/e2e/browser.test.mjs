@@ -1,0 +1,239 @@
+// The web client at `/` in headless Chromium (Debian's, driven by playwright-core)
+// against the real binary: two people in two browser contexts log in, find each other's
+// room, chat live both ways, see unread counts, and page back through history.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, api } from './support/server.mjs';
+
+const WAIT_MS = 10_000; // every wait for the page is bounded by this
+const CHROMIUM = process.env.MODU_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.MODU_E2E_SCREENSHOTS; // a folder, to look at the pages
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/// Signs a member up over REST (quicker than the form): {id, email, password, nickname, token}.
+async function signUp(nickname) {
+  const email = `${nickname}-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const password = 'correct horse';
+  const signup = await api(server.base, 'POST', '/api/v1/auth/signup', { email, password, nickname });
+  assert.equal(signup.status, 201, JSON.stringify(signup.json));
+  const login = await api(server.base, 'POST', '/api/v1/auth/login', { email, password });
+  return { id: signup.json.id, email, password, nickname, token: login.json.accessToken };
+}
+
+/// A fresh browser context (its own session storage) logged in through the form, live.
+/// `prepare(context)` runs before the page opens.
+async function logIn(user, prepare = async () => {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  await prepare(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.problems = [];
+  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') page.problems.push(`console error: ${message.text()}`);
+  });
+  try {
+    await page.goto(`${server.base}/`);
+    await page.getByTestId('login-email').fill(user.email);
+    await page.getByTestId('login-password').fill(user.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('me').filter({ hasText: user.nickname }).waitFor();
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  } catch (error) {
+    // Say what the page showed: a timeout alone does not tell why.
+    const shown = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '(no page)');
+    error.message += `\npage ${page.url()} showed: ${shown.slice(0, 400)}\nproblems: ${page.problems.join('; ')}`;
+    throw error;
+  }
+  return page;
+}
+
+const roomItem = (page, name) =>
+  page.getByTestId('room-item').filter({ has: page.getByTestId('room-name').getByText(name, { exact: true }) });
+const messageBody = (page, text) => page.getByTestId('message-body').getByText(text, { exact: true });
+
+async function screenshot(page, name) {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/// The seqs of the messages on screen, in page order.
+const seqsOnScreen = (page) =>
+  page.getByTestId('message').evaluateAll((nodes) => nodes.map((node) => Number(node.dataset.seq)));
+
+function assertNoProblems(...pages) {
+  for (const page of pages) assert.deepEqual(page.problems, []);
+}
+
+test('two people chat live in the browser: the room list, unread counts, messages both ways', async () => {
+  const [amy, ben] = [await signUp('amy'), await signUp('ben')];
+  const [a, b] = [await logIn(amy), await logIn(ben)];
+  await screenshot(a, 'rooms-empty-amy');
+
+  // Amy opens the room by Ben's email.
+  await a.getByTestId('open-room-email').fill(ben.email);
+  await a.getByTestId('open-room-submit').click();
+  await a.getByTestId('room-title').getByText('ben', { exact: true }).waitFor();
+  await roomItem(a, 'ben').waitFor();
+  assert.match(new URL(a.url()).hash, /^#\/rooms\/\d+$/);
+
+  // Ben is told of no new room yet (the server has no such event): his list refresh finds it.
+  await b.getByTestId('refresh-rooms').click();
+  await roomItem(b, 'amy').waitFor();
+
+  // Amy writes while Ben looks at his list: it shows the message and one unread.
+  await a.getByTestId('composer').fill('hello');
+  await a.getByTestId('composer').press('Enter');
+  await messageBody(a, 'hello').waitFor();
+  const hello = a.getByTestId('message').filter({ has: messageBody(a, 'hello') });
+  await hello.getByTestId('unread-members').getByText('1', { exact: true }).waitFor(); // Ben has not read it
+  await roomItem(b, 'amy').getByTestId('room-last').getByText('hello', { exact: true }).waitFor();
+  await roomItem(b, 'amy').getByTestId('unread-badge').getByText('1', { exact: true }).waitFor();
+  await screenshot(b, 'list-ben');
+
+  // Ben opens the room: he sees it once, it is read, and Amy sees that live.
+  await roomItem(b, 'amy').click();
+  await messageBody(b, 'hello').waitFor();
+  await roomItem(b, 'amy').getByTestId('unread-badge').waitFor({ state: 'detached' });
+  await hello.getByTestId('unread-members').getByText('1', { exact: true }).waitFor({ state: 'detached' });
+
+  // Ben answers; Amy, in the room, sees it live (and Ben's typing before it).
+  await b.getByTestId('composer').fill('hi amy');
+  await a.getByTestId('typing').getByText('ben is typing…').waitFor();
+  await b.getByTestId('composer').press('Enter');
+  await messageBody(a, 'hi amy').waitFor();
+  await messageBody(b, 'hi amy').waitFor();
+  await b.getByTestId('pending-message').waitFor({ state: 'detached' });
+  await a.getByTestId('typing').getByText('ben is typing…').waitFor({ state: 'detached' });
+  assert.equal(await roomItem(a, 'ben').getByTestId('unread-badge').count(), 0);
+  // Amy is looking, so she reads it: the number beside it goes on both sides.
+  for (const page of [a, b]) {
+    const reply = page.getByTestId('message').filter({ has: messageBody(page, 'hi amy') });
+    await reply.getByTestId('unread-members').getByText('1', { exact: true }).waitFor({ state: 'detached' });
+  }
+
+  // Each message shows once, in seq order, on both sides.
+  for (const page of [a, b]) {
+    assert.equal(await messageBody(page, 'hello').count(), 1);
+    assert.equal(await messageBody(page, 'hi amy').count(), 1);
+    const seqs = await seqsOnScreen(page);
+    assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
+    assert.equal(new Set(seqs).size, seqs.length);
+  }
+  await screenshot(a, 'room-amy');
+  await screenshot(b, 'room-ben');
+  assertNoProblems(a, b);
+  await a.context().close();
+  await b.context().close();
+});
+
+test('scrolling up loads older history; a live message lands after it', async () => {
+  const [cat, dan] = [await signUp('cat'), await signUp('dan')];
+  const room = await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [dan.id] }, cat.token);
+  assert.equal(room.status, 201);
+  const roomId = room.json.id;
+  for (let i = 1; i <= 60; i++) {
+    const sent = await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`,
+                           { type: 'text', body: `old message ${i}`, clientMsgId: `seed-${i}` }, cat.token);
+    assert.equal(sent.status, 201);
+  }
+
+  const d = await logIn(dan);
+  await roomItem(d, 'cat').getByTestId('unread-badge').getByText('60', { exact: true }).waitFor();
+  await roomItem(d, 'cat').click();
+  await messageBody(d, 'old message 60').waitFor();
+  assert.equal(await messageBody(d, 'old message 1').count(), 0, 'only the latest page at first');
+  await roomItem(d, 'cat').getByTestId('unread-badge').waitFor({ state: 'detached' });
+
+  // Up to the top: the page before comes in above, and what was on screen stays put.
+  const messages = d.getByTestId('messages');
+  const before = (await seqsOnScreen(d)).length;
+  await messages.evaluate((box) => { box.scrollTop = 0; });
+  await messageBody(d, 'old message 1').waitFor();
+  const seqs = await seqsOnScreen(d);
+  assert.ok(seqs.length > before);
+  assert.deepEqual(seqs, Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.ok(await messages.evaluate((box) => box.scrollTop > 0), 'the view keeps its place');
+  await d.getByTestId('history-status').getByText('The beginning of the conversation').waitFor();
+
+  // A message sent now (over REST, by Cat) arrives live at the bottom.
+  await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'new one' }, cat.token);
+  await messageBody(d, 'new one').waitFor();
+  assert.deepEqual((await seqsOnScreen(d)).slice(-2), [60, 61]);
+
+  // Dan's answer waits for Cat (1 unread) until Cat writes again: sending moves Cat's
+  // read position past it, which no `read` event tells, so the page works it out.
+  await d.getByTestId('composer').fill('thanks');
+  await d.getByTestId('composer').press('Enter');
+  const thanks = d.getByTestId('message').filter({ has: messageBody(d, 'thanks') });
+  await thanks.getByTestId('unread-members').getByText('1', { exact: true }).waitFor();
+  await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'any time' }, cat.token);
+  await messageBody(d, 'any time').waitFor();
+  await thanks.getByTestId('unread-members').getByText('1', { exact: true }).waitFor({ state: 'detached' });
+
+  // A reload keeps Dan logged in and in the room.
+  await d.reload();
+  await messageBody(d, 'any time').waitFor();
+  await d.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  const last = d.getByTestId('message').filter({ has: messageBody(d, 'any time') });
+  await last.getByTestId('unread-members').getByText('1', { exact: true }).waitFor({ state: 'detached' });
+  await screenshot(d, 'history-dan');
+  assertNoProblems(d);
+  await d.context().close();
+});
+
+test('a dropped connection comes back and catches up; what I send meanwhile goes over REST', async () => {
+  const [eve, fay] = [await signUp('eve'), await signUp('fay')];
+  const room = await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [fay.id] }, eve.token);
+  const roomId = room.json.id;
+  await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'before' }, eve.token);
+
+  // The page's WebSocket goes through the test, which can cut it.
+  const sockets = [];
+  const f = await logIn(fay, (context) =>
+    context.routeWebSocket(/\/ws$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    }),
+  );
+  await roomItem(f, 'eve').click();
+  await messageBody(f, 'before').waitFor();
+
+  await sockets.at(-1).close();
+  await f.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
+  // Sent while Fay is away (the client waits 2 s before reconnecting).
+  await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'while away' }, eve.token);
+  await f.getByTestId('composer').fill('sent offline');
+  await f.getByTestId('composer').press('Enter');
+  await messageBody(f, 'sent offline').waitFor();
+
+  await f.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  await messageBody(f, 'while away').waitFor();
+  await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'back again' }, eve.token);
+  await messageBody(f, 'back again').waitFor();
+  await f.getByTestId('pending-message').waitFor({ state: 'detached' });
+  assert.equal(sockets.length, 2);
+
+  const bodies = await f.getByTestId('message-body').allTextContents();
+  assert.deepEqual(bodies.sort(), ['back again', 'before', 'sent offline', 'while away']);
+  const seqs = await seqsOnScreen(f);
+  assert.deepEqual(seqs, [1, 2, 3, 4]);
+  const stored = await api(server.base, 'GET', `/api/v1/rooms/${roomId}/messages`, null, eve.token);
+  assert.equal(stored.json.items.length, 4, 'nothing was stored twice');
+  assertNoProblems(f);
+  await f.context().close();
+});

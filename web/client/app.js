@@ -1,0 +1,1028 @@
+// Modu's web client: log in, my rooms with unread counts, a room's history and live chat.
+// Plain JavaScript and the DOM; REST under /api/v1 and STOMP 1.2 over /ws through
+// @stomp/stompjs (its browser bundle defines window.StompJs). No build step.
+//
+// How it stays right:
+// - A room's messages are kept by seq; whatever arrives twice (live and in a page) is
+//   shown once, and always in seq order.
+// - A live message that skips a seq, a reconnect, and a page loaded while live messages
+//   were arriving all end in the same catch-up: pages `after=` the newest seq held.
+// - A send carries a clientMsgId and a receipt: until its own message comes back it is
+//   shown as pending, and after a reconnect it is sent again with the same clientMsgId,
+//   which the server turns into the first message instead of a second one.
+
+const API = '/api/v1';
+const PAGE_SIZE = 30;
+const CATCH_UP_SIZE = 100;
+const MAX_TEXT_LENGTH = 4000; // chat.maxTextLength's default
+const MAX_ROOM_SUBSCRIPTIONS = 90; // the server takes 100 subscriptions per connection
+const TYPING_EVERY_MS = 3000;
+const TYPING_SHOWN_MS = 4000;
+const SESSION_KEY = 'modu.session';
+
+// ---------------------------------------------------------------- small helpers
+
+const $ = (selector) => document.querySelector(selector);
+
+/// An element with attributes (`text` sets its text, `dataset` its data-*) and children.
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'text') node.textContent = value;
+    else if (name === 'className') node.className = value;
+    else if (name === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function randomId() {
+  if (crypto.randomUUID) return crypto.randomUUID(); // only in secure contexts (https, localhost)
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+function shortTime(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return at.toDateString() === new Date().toDateString() ? timeFormat.format(at) : dayFormat.format(at);
+}
+
+function initial(name) {
+  return (name || '?').trim().charAt(0).toUpperCase() || '?';
+}
+
+/// A stable hue per id, so a person's avatar keeps its colour.
+function hueOf(id) {
+  return (Number(id) * 137) % 360;
+}
+
+/// What the server refuses in a text message: control characters but line breaks.
+function cleanText(text) {
+  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, ' ').trim();
+}
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------- session and REST
+
+/// {accessToken, refreshToken, expiresAt, member}; in sessionStorage so that a reload
+/// keeps the tab logged in and closing it forgets.
+let auth = null;
+try {
+  auth = JSON.parse(sessionStorage.getItem(SESSION_KEY));
+} catch {
+  auth = null;
+}
+
+function setSession(login) {
+  auth = {
+    accessToken: login.accessToken,
+    refreshToken: login.refreshToken,
+    expiresAt: Date.now() + login.expiresIn * 1000,
+    member: login.member,
+  };
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(auth));
+}
+
+const me = () => auth?.member?.id;
+
+let reissuing = null;
+
+/// Trades the refresh token for a new pair, once at a time: a refresh token is good for
+/// one use, and presenting it twice would end the session.
+function reissue() {
+  reissuing ??= (async () => {
+    try {
+      const response = await fetch(`${API}/auth/reissue`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken: auth.refreshToken }),
+      });
+      if (!response.ok) return false;
+      setSession(await response.json());
+      return true;
+    } finally {
+      reissuing = null;
+    }
+  })();
+  return reissuing;
+}
+
+async function freshToken() {
+  if (auth && auth.expiresAt - Date.now() < 60_000 && !(await reissue())) {
+    signOut('Your session has ended: log in again.');
+  }
+  return auth?.accessToken;
+}
+
+/// One REST call: JSON in and out, the access token renewed once on a 401.
+async function api(method, path, body, retry = true) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (auth) headers.Authorization = `Bearer ${auth.accessToken}`;
+  const response = await fetch(API + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401 && auth && retry) {
+    if (await reissue()) return api(method, path, body, false);
+    signOut('Your session has ended: log in again.');
+  }
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, json?.code, json?.message ?? response.statusText);
+  return json;
+}
+
+// ---------------------------------------------------------------- state
+
+const rooms = new Map(); // id -> the room summary from GET /rooms, kept up to date live
+let roomsCursor = null;
+let openRoom = null; // the RoomView on screen
+let stomp = null;
+const roomSubscriptions = new Map(); // room id -> stompjs subscription
+
+function roomName(room) {
+  if (room.name) return room.name;
+  const others = (room.members ?? []).filter((m) => m.memberId !== me());
+  if (others.length === 0) return 'Just me';
+  const names = others.map((m) => m.nickname).join(', ');
+  const hidden = (room.memberCount ?? others.length + 1) - 1 - others.length;
+  return hidden > 0 ? `${names} +${hidden}` : names;
+}
+
+function describeSystem(body, names) {
+  let event = {};
+  try {
+    event = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const who = (id) => names.get(id) ?? `member ${id}`;
+  switch (event.event) {
+    case 'created':
+      return `${who(event.by)} opened the room`;
+    case 'invited':
+      return `${who(event.by)} invited ${(event.memberIds ?? []).map(who).join(', ')}`;
+    case 'renamed':
+      return event.name ? `${who(event.by)} named the room “${event.name}”` : `${who(event.by)} cleared the name`;
+    case 'left':
+      return `${who(event.memberId)} left`;
+    default:
+      return event.event ?? 'room event';
+  }
+}
+
+function previewOf(room) {
+  const message = room.lastMessage;
+  if (!message) return 'No messages yet';
+  if (message.type === 'image') return 'Photo';
+  if (message.type === 'file') return 'File';
+  if (message.type === 'system') {
+    const names = new Map((room.members ?? []).map((m) => [m.memberId, m.nickname]));
+    return describeSystem(message.body, names);
+  }
+  return message.body;
+}
+
+// ---------------------------------------------------------------- the room list
+
+const byActivity = (a, b) => Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt) || b.id - a.id;
+
+function renderRooms() {
+  const list = $('#rooms');
+  const sorted = [...rooms.values()].sort(byActivity);
+  list.replaceChildren(
+    ...sorted.map((room) => {
+      const name = roomName(room);
+      const unread = room.unreadCount > 0 && openRoom?.id !== room.id;
+      const avatar = el('span', { className: 'avatar', text: initial(name) });
+      avatar.style.setProperty('--hue', hueOf(room.id));
+      return el(
+        'li',
+        {
+          className: openRoom?.id === room.id ? 'room-item active' : 'room-item',
+          dataset: { testid: 'room-item', roomId: room.id },
+        },
+        el(
+          'a',
+          { href: `#/rooms/${room.id}` },
+          avatar,
+          el(
+            'span',
+            { className: 'room-text' },
+            el(
+              'span',
+              { className: 'room-line' },
+              el('span', { className: 'room-name', text: name, dataset: { testid: 'room-name' } }),
+              el('time', { className: 'room-time', text: shortTime(room.lastMessage?.createdAt ?? room.lastActivityAt) }),
+            ),
+            el(
+              'span',
+              { className: 'room-line' },
+              el('span', { className: 'room-preview', text: previewOf(room), dataset: { testid: 'room-last' } }),
+              unread
+                ? el('span', {
+                    className: 'badge',
+                    text: room.unreadCount > 999 ? '999+' : String(room.unreadCount),
+                    dataset: { testid: 'unread-badge' },
+                  })
+                : '',
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+  $('#rooms-empty').hidden = rooms.size > 0;
+  $('#more-rooms').hidden = !roomsCursor;
+  const total = sorted.reduce((sum, room) => sum + (openRoom?.id === room.id ? 0 : room.unreadCount), 0);
+  document.title = total > 0 ? `(${total}) Modu` : 'Modu';
+}
+
+let loadingRooms = null;
+
+/// The first page of my rooms, anew (and the pages after it with `more`).
+async function loadRooms(more = false) {
+  if (loadingRooms) return loadingRooms;
+  loadingRooms = (async () => {
+    try {
+      const cursor = more && roomsCursor ? `&cursor=${encodeURIComponent(roomsCursor)}` : '';
+      const page = await api('GET', `/rooms?size=50${cursor}`);
+      if (!more) rooms.clear();
+      for (const room of page.items) rooms.set(room.id, room);
+      roomsCursor = page.nextCursor;
+      renderRooms();
+      syncSubscriptions();
+    } catch (error) {
+      console.warn('rooms:', error);
+    } finally {
+      loadingRooms = null;
+    }
+  })();
+  return loadingRooms;
+}
+
+/// "Chat with" by email: find the member, then open (or find) our 1:1 room.
+async function openRoomWith(email) {
+  const found = await api('GET', `/members?email=${encodeURIComponent(email)}`);
+  const other = found.items[0];
+  if (!other) throw new Error(`Nobody has the email ${email}.`);
+  if (other.id === me()) throw new Error('That is you.');
+  const room = await api('POST', '/rooms', { memberIds: [other.id] });
+  await loadRooms();
+  location.hash = `#/rooms/${room.id}`;
+}
+
+// ---------------------------------------------------------------- live: STOMP over /ws
+
+function setConnection(state) {
+  const badge = $('[data-testid="connection"]');
+  badge.dataset.state = state;
+  badge.textContent = state;
+}
+
+function startLive() {
+  const { Client } = window.StompJs;
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const client = new Client({
+    brokerURL: `${scheme}//${location.host}/ws`,
+    reconnectDelay: 2000,
+    heartbeatIncoming: 10000,
+    heartbeatOutgoing: 10000,
+    // A reconnect may come long after log-in: take a fresh access token each time.
+    beforeConnect: async () => {
+      const token = await freshToken().catch(() => auth?.accessToken);
+      client.connectHeaders = { Authorization: `Bearer ${token}` };
+    },
+    onConnect: () => {
+      roomSubscriptions.clear();
+      setConnection('live');
+      client.subscribe('/user/queue/events', onPersonalEvent, { id: 'me' });
+      syncSubscriptions();
+      loadRooms(); // counts moved while we were away
+      openRoom?.resume();
+    },
+    onStompError: (frame) => {
+      // The server closes the connection after an ERROR; stompjs reconnects.
+      console.warn('STOMP ERROR:', frame.headers.message);
+      if (frame.headers.code === 'UNAUTHORIZED' && auth) auth.expiresAt = 0; // renew before the next try
+      openRoom?.sendFailed(frame.headers['receipt-id'], frame.headers.message);
+    },
+    onWebSocketClose: () => {
+      roomSubscriptions.clear();
+      if (stomp === client) setConnection('reconnecting');
+    },
+  });
+  stomp = client;
+  setConnection('connecting');
+  client.activate();
+}
+
+const connected = () => stomp?.connected === true;
+
+/// Subscribes to the rooms on screen: the most recent ones of the list, and the open
+/// room; lets go of the others, within the server's limit per connection.
+function syncSubscriptions() {
+  if (!connected()) return;
+  const wanted = new Set([...rooms.values()].sort(byActivity).slice(0, MAX_ROOM_SUBSCRIPTIONS).map((r) => r.id));
+  if (openRoom?.member) wanted.add(openRoom.id);
+  for (const [id, subscription] of roomSubscriptions) {
+    if (!wanted.has(id)) {
+      subscription.unsubscribe();
+      roomSubscriptions.delete(id);
+    }
+  }
+  for (const id of wanted) {
+    if (roomSubscriptions.has(id)) continue;
+    const receipt = `sub-${id}-${randomId()}`;
+    // Whatever was sent before the subscription took hold is fetched once it has.
+    stomp.watchForReceipt(receipt, () => {
+      if (openRoom?.id === id) openRoom.catchUp();
+    });
+    roomSubscriptions.set(
+      id,
+      stomp.subscribe(`/topic/rooms/${id}`, (frame) => onRoomEvent(id, frame), { id: `room-${id}`, receipt }),
+    );
+  }
+}
+
+function onRoomEvent(roomId, frame) {
+  const body = JSON.parse(frame.body);
+  switch (frame.headers.event) {
+    case 'message':
+      onLiveMessage(roomId, body);
+      break;
+    case 'read':
+      if (openRoom?.id === roomId) openRoom.readMoved(body.memberId, body.readSeq);
+      break;
+    case 'typing':
+      if (openRoom?.id === roomId && body.memberId !== me()) openRoom.showTyping(body.memberId);
+      break;
+    default:
+      break;
+  }
+}
+
+function onLiveMessage(roomId, message) {
+  const room = rooms.get(roomId);
+  if (room) {
+    const last = room.lastMessage?.seq ?? 0;
+    if (message.seq > last) {
+      const viewing = openRoom?.id === roomId && !document.hidden;
+      if (!viewing && message.senderId !== me()) room.unreadCount += 1;
+      room.lastMessage = message;
+      room.lastActivityAt = message.createdAt;
+      renderRooms();
+    }
+  } else {
+    loadRooms();
+  }
+  if (openRoom?.id === roomId) openRoom.arrived(message);
+}
+
+/// My own events: my read position moved (here or on another device), and whatever else
+/// concerns a room the list does not know yet.
+function onPersonalEvent(frame) {
+  const body = JSON.parse(frame.body);
+  const room = rooms.get(body.roomId);
+  if (!room) {
+    loadRooms();
+    return;
+  }
+  if (frame.headers.event === 'read' && body.memberId === me()) {
+    room.unreadCount = body.unreadCount;
+    renderRooms();
+  }
+}
+
+// ---------------------------------------------------------------- a room
+
+const messagesBox = () => $('#messages');
+
+function nearBottom() {
+  const box = messagesBox();
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  const box = messagesBox();
+  box.scrollTop = box.scrollHeight;
+}
+
+/// One open room: its messages by seq, its members' read positions, my pending sends.
+class RoomView {
+  constructor(id) {
+    this.id = id;
+    this.member = false; // known to be mine once GET /rooms/{id} answered
+    this.byseq = new Map(); // seq -> {message, node}
+    this.seqs = []; // ascending
+    this.olderCursor = null;
+    this.loaded = false;
+    this.early = []; // live messages that came before the first page
+    this.loadingOlder = false;
+    this.catchingUp = null;
+    this.catchUpAgain = false;
+    this.readSeqs = new Map(); // member id -> read seq
+    this.names = new Map(); // member id -> nickname
+    this.pending = new Map(); // clientMsgId -> {body, node, failed}
+    this.sentRead = 0;
+    this.readTimer = null;
+    this.typingTimers = new Map();
+    this.closed = false;
+  }
+
+  get newest() {
+    return this.seqs.length ? this.seqs[this.seqs.length - 1] : 0;
+  }
+
+  get oldest() {
+    return this.seqs.length ? this.seqs[0] : 0;
+  }
+
+  async open() {
+    $('#message-list').replaceChildren();
+    $('#pending-list').replaceChildren();
+    $('#typing').textContent = '';
+    $('#history-status').textContent = 'Loading…';
+    $('#room-title').textContent = rooms.has(this.id) ? roomName(rooms.get(this.id)) : '';
+    $('#room-subtitle').textContent = '';
+    let detail;
+    let page;
+    try {
+      [detail, page] = await Promise.all([
+        api('GET', `/rooms/${this.id}`),
+        api('GET', `/rooms/${this.id}/messages?size=${PAGE_SIZE}`),
+      ]);
+    } catch (error) {
+      if (!this.closed) $('#history-status').textContent = `This room cannot be shown: ${error.message}`;
+      return;
+    }
+    if (this.closed) return;
+    this.member = true;
+    this.takeMembers(detail);
+    for (const message of page.items) this.add(message);
+    this.olderCursor = this.oldest > 1 ? page.nextCursor : null;
+    this.loaded = true;
+    this.showHistoryStatus();
+    scrollToBottom();
+    syncSubscriptions();
+    for (const message of this.early.splice(0)) this.arrived(message);
+    this.scheduleRead();
+    this.fillView();
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.readTimer);
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+  }
+
+  takeMembers(detail) {
+    this.detail = detail;
+    this.readSeqs = new Map(detail.members.map((m) => [m.memberId, m.readSeq]));
+    for (const m of detail.members) this.names.set(m.memberId, m.nickname);
+    const room = rooms.get(this.id);
+    $('#room-title').textContent = roomName(room ?? { ...detail, memberCount: detail.members.length });
+    $('#room-subtitle').textContent =
+      detail.type === 'group' ? `${detail.members.length} members` : detail.members.map((m) => m.nickname).join(' · ');
+    this.refreshUnreadNumbers();
+  }
+
+  async refreshMembers() {
+    try {
+      const detail = await api('GET', `/rooms/${this.id}`);
+      if (!this.closed) this.takeMembers(detail);
+    } catch (error) {
+      console.warn('room:', error);
+    }
+  }
+
+  /// After a reconnect: what was sent meanwhile, who read what, and my unsent messages.
+  resume() {
+    if (!this.loaded) return;
+    this.catchUp();
+    this.refreshMembers();
+    for (const pending of this.pending.values()) {
+      if (!pending.failed) this.transmit(pending);
+    }
+  }
+
+  /// Number of members who have not read message `seq` yet.
+  unreadFor(message) {
+    if (this.readSeqs.size === 0) return message.unreadMemberCount ?? 0;
+    let count = 0;
+    for (const readSeq of this.readSeqs.values()) if (readSeq < message.seq) count += 1;
+    return count;
+  }
+
+  /// Puts a message in its place by seq; a seq already shown is left alone.
+  add(message) {
+    if (this.byseq.has(message.seq)) return false;
+    if (message.senderId === me() && message.clientMsgId) {
+      const pending = this.pending.get(message.clientMsgId);
+      if (pending) {
+        pending.node.remove();
+        this.pending.delete(message.clientMsgId);
+      }
+    }
+    // Sending moves the sender's read position to what they sent, and the server tells
+    // no one (no `read` event): so the messages before it have one reader more.
+    if (message.senderId != null && (this.readSeqs.get(message.senderId) ?? Infinity) < message.seq) {
+      this.readMoved(message.senderId, message.seq);
+    }
+    const node = this.render(message);
+    let at = this.seqs.length;
+    while (at > 0 && this.seqs[at - 1] > message.seq) at -= 1; // live messages land at the end
+    if (at === this.seqs.length) {
+      $('#message-list').append(node);
+    } else {
+      this.byseq.get(this.seqs[at]).node.before(node);
+    }
+    this.seqs.splice(at, 0, message.seq);
+    this.byseq.set(message.seq, { message, node });
+    this.groupWithPrevious(at);
+    if (at + 1 < this.seqs.length) this.groupWithPrevious(at + 1);
+    if (message.senderId != null) this.hideTyping(message.senderId);
+    return true;
+  }
+
+  /// A message from the same sender within a few minutes of the previous one goes
+  /// without the sender's name.
+  groupWithPrevious(index) {
+    const { message, node } = this.byseq.get(this.seqs[index]);
+    const previous = index > 0 ? this.byseq.get(this.seqs[index - 1]).message : null;
+    const together =
+      previous &&
+      previous.type !== 'system' &&
+      previous.senderId === message.senderId &&
+      Date.parse(message.createdAt) - Date.parse(previous.createdAt) < 5 * 60_000;
+    node.classList.toggle('continued', Boolean(together));
+  }
+
+  render(message) {
+    if (message.type === 'system') {
+      return el('li', {
+        className: 'msg system',
+        dataset: { testid: 'message', seq: message.seq },
+        text: describeSystem(message.body, this.names),
+      });
+    }
+    const mine = message.senderId === me();
+    const sender = this.names.get(message.senderId) ?? `member ${message.senderId}`;
+    const body =
+      message.type === 'text'
+        ? message.body
+        : message.type === 'image'
+          ? `Photo: ${message.body}`
+          : `File: ${message.body}`;
+    const unread = this.unreadFor(message);
+    return el(
+      'li',
+      { className: mine ? 'msg mine' : 'msg theirs', dataset: { testid: 'message', seq: message.seq } },
+      el('span', { className: 'sender', text: sender, dataset: { testid: 'message-sender' } }),
+      el(
+        'span',
+        { className: 'line' },
+        el('span', { className: 'bubble', text: body, dataset: { testid: 'message-body' } }),
+        el(
+          'span',
+          { className: 'meta' },
+          el('span', {
+            className: 'unread',
+            text: unread > 0 ? String(unread) : '',
+            dataset: { testid: 'unread-members' },
+            title: 'members who have not read it yet',
+          }),
+          el('time', { datetime: message.createdAt, text: timeFormat.format(new Date(message.createdAt)) }),
+        ),
+      ),
+    );
+  }
+
+  setUnreadNumber(entry) {
+    const number = entry.node.querySelector('.unread');
+    if (!number) return;
+    const unread = this.unreadFor(entry.message);
+    number.textContent = unread > 0 ? String(unread) : '';
+  }
+
+  refreshUnreadNumbers() {
+    for (const entry of this.byseq.values()) this.setUnreadNumber(entry);
+  }
+
+  /// Someone's read position moved: the messages between the old and new one have one
+  /// reader more.
+  readMoved(memberId, readSeq) {
+    const before = this.readSeqs.get(memberId);
+    if (before !== undefined && readSeq <= before) return;
+    this.readSeqs.set(memberId, readSeq);
+    if (before === undefined) {
+      this.refreshUnreadNumbers(); // someone new: count everything again
+      return;
+    }
+    for (const seq of this.seqs) {
+      if (seq > before && seq <= readSeq) this.setUnreadNumber(this.byseq.get(seq));
+    }
+  }
+
+  /// A live message for this room.
+  arrived(message) {
+    if (!this.loaded) {
+      this.early.push(message);
+      return;
+    }
+    if (this.byseq.has(message.seq)) return;
+    if (this.newest > 0 && message.seq > this.newest + 1) {
+      this.catchUp(); // something in between was missed: fetch it all in order
+      return;
+    }
+    const follow = nearBottom() || message.senderId === me();
+    this.add(message);
+    if (follow) scrollToBottom();
+    if (message.type === 'system') this.refreshMembers();
+    if (this.seqs.length === 1) this.showHistoryStatus();
+    this.scheduleRead();
+  }
+
+  /// Pages `after=` the newest seq held until there is nothing newer.
+  async catchUp() {
+    if (!this.loaded || this.closed) return;
+    if (this.catchingUp) {
+      this.catchUpAgain = true;
+      return;
+    }
+    this.catchingUp = true;
+    try {
+      do {
+        this.catchUpAgain = false;
+        let after = this.newest;
+        for (;;) {
+          const page = await api('GET', `/rooms/${this.id}/messages?after=${after}&size=${CATCH_UP_SIZE}`);
+          if (this.closed) return;
+          const follow = nearBottom();
+          for (const message of page.items) this.add(message);
+          if (follow) scrollToBottom();
+          if (page.nextCursor == null || page.items.length === 0) break;
+          after = page.nextCursor;
+        }
+      } while (this.catchUpAgain);
+      this.showHistoryStatus();
+      this.scheduleRead();
+    } catch (error) {
+      console.warn('catch-up:', error);
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
+  showHistoryStatus() {
+    const status = $('#history-status');
+    if (this.loadingOlder) status.textContent = 'Loading older messages…';
+    else if (this.olderCursor != null) status.textContent = '';
+    else if (this.seqs.length) status.textContent = 'The beginning of the conversation';
+    else status.textContent = 'No messages yet: say hello';
+  }
+
+  /// Scrolling up to the top loads the page before the oldest message held.
+  async loadOlder() {
+    if (!this.loaded || this.loadingOlder || this.olderCursor == null) return;
+    this.loadingOlder = true;
+    this.showHistoryStatus();
+    try {
+      const page = await api('GET', `/rooms/${this.id}/messages?before=${this.olderCursor}&size=${PAGE_SIZE}`);
+      if (this.closed) return;
+      const box = messagesBox();
+      const fromBottom = box.scrollHeight - box.scrollTop;
+      for (const message of page.items) this.add(message);
+      box.scrollTop = box.scrollHeight - fromBottom; // keep what the reader was looking at in place
+      this.olderCursor = page.items.length && this.oldest > 1 ? page.nextCursor : null;
+    } catch (error) {
+      console.warn('older messages:', error);
+    } finally {
+      this.loadingOlder = false;
+      if (!this.closed) this.showHistoryStatus();
+    }
+    this.fillView();
+  }
+
+  /// Loads older pages while the messages do not fill the view (nothing to scroll yet).
+  fillView() {
+    const box = messagesBox();
+    if (!this.closed && this.olderCursor != null && box.scrollHeight <= box.clientHeight) this.loadOlder();
+  }
+
+  onScroll() {
+    if (messagesBox().scrollTop < 120) this.loadOlder();
+    if (nearBottom()) this.scheduleRead();
+  }
+
+  /// Marks the newest message read, a little later, so that a burst costs one frame.
+  scheduleRead() {
+    if (this.readTimer || this.closed) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      this.markRead();
+    }, 200);
+  }
+
+  markRead() {
+    if (this.closed || document.hidden || !this.loaded) return;
+    const seq = this.newest;
+    const room = rooms.get(this.id);
+    if (room && room.unreadCount !== 0) {
+      room.unreadCount = 0;
+      renderRooms();
+    }
+    if (seq <= this.sentRead) return;
+    this.sentRead = seq;
+    if (connected()) {
+      stomp.publish({ destination: `/app/rooms/${this.id}/read`, body: JSON.stringify({ seq }) });
+    } else {
+      api('POST', `/rooms/${this.id}/read`, { seq }).catch(() => {
+        this.sentRead = 0;
+      });
+    }
+  }
+
+  send(text) {
+    const clientMsgId = randomId();
+    const node = el(
+      'li',
+      { className: 'msg mine pending', dataset: { testid: 'pending-message' } },
+      el(
+        'span',
+        { className: 'line' },
+        el('span', { className: 'bubble', text }),
+        el('span', { className: 'meta' }, el('span', { className: 'state', text: 'sending…' })),
+      ),
+    );
+    const pending = { clientMsgId, body: text, node, failed: false };
+    this.pending.set(clientMsgId, pending);
+    $('#pending-list').append(node);
+    scrollToBottom();
+    this.transmit(pending);
+  }
+
+  /// Sends over STOMP with a receipt (the receipt comes once the message is stored), or
+  /// over REST while the connection is down.
+  transmit(pending) {
+    const body = { type: 'text', body: pending.body, clientMsgId: pending.clientMsgId };
+    if (connected()) {
+      const receipt = `send-${pending.clientMsgId}`;
+      stomp.watchForReceipt(receipt, () => {
+        // Stored. Its MESSAGE normally comes first; if not, fetch it.
+        setTimeout(() => {
+          if (this.pending.has(pending.clientMsgId)) this.catchUp();
+        }, 1000);
+      });
+      stomp.publish({ destination: `/app/rooms/${this.id}/messages`, body: JSON.stringify(body), headers: { receipt } });
+    } else {
+      api('POST', `/rooms/${this.id}/messages`, body)
+        .then((message) => {
+          if (!this.closed) this.arrived(message);
+        })
+        .catch((error) => this.sendFailed(`send-${pending.clientMsgId}`, error.message));
+    }
+  }
+
+  /// The server refused a send (an ERROR frame naming its receipt, or a REST error).
+  sendFailed(receipt, reason) {
+    if (!receipt?.startsWith('send-')) return;
+    const pending = this.pending.get(receipt.slice('send-'.length));
+    if (!pending) return;
+    pending.failed = true;
+    pending.node.classList.add('failed');
+    const retry = el('button', { type: 'button', className: 'link', text: 'retry' });
+    retry.addEventListener('click', () => {
+      pending.failed = false;
+      pending.node.classList.remove('failed');
+      pending.node.querySelector('.state').replaceChildren('sending…');
+      this.transmit(pending);
+    });
+    pending.node.querySelector('.state').replaceChildren(`not sent: ${reason} `, retry);
+  }
+
+  typed() {
+    const now = Date.now();
+    if (!connected() || now - (this.typedAt ?? 0) < TYPING_EVERY_MS) return;
+    this.typedAt = now;
+    stomp.publish({ destination: `/app/rooms/${this.id}/typing`, body: '' });
+  }
+
+  showTyping(memberId) {
+    clearTimeout(this.typingTimers.get(memberId));
+    this.typingTimers.set(
+      memberId,
+      setTimeout(() => this.hideTyping(memberId), TYPING_SHOWN_MS),
+    );
+    this.renderTyping();
+  }
+
+  hideTyping(memberId) {
+    if (!this.typingTimers.has(memberId)) return;
+    clearTimeout(this.typingTimers.get(memberId));
+    this.typingTimers.delete(memberId);
+    this.renderTyping();
+  }
+
+  renderTyping() {
+    const names = [...this.typingTimers.keys()].map((id) => this.names.get(id) ?? 'someone');
+    $('#typing').textContent = names.length ? `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} typing…` : '';
+  }
+}
+
+// ---------------------------------------------------------------- screens and routing
+
+function showAuth(mode, error = '') {
+  $('#chat').hidden = true;
+  $('#auth').hidden = false;
+  $('#login-form').hidden = mode !== 'login';
+  $('#signup-form').hidden = mode !== 'signup';
+  $('[data-testid="auth-error"]').textContent = error;
+  (mode === 'login' ? $('[data-testid="login-email"]') : $('[data-testid="signup-email"]')).focus();
+}
+
+let started = false;
+
+function startChat() {
+  if (started) return;
+  started = true;
+  $('#auth').hidden = true;
+  $('#chat').hidden = false;
+  const nickname = auth.member.nickname;
+  $('[data-testid="me"]').textContent = nickname;
+  $('#me-avatar').textContent = initial(nickname);
+  $('#me-avatar').style.setProperty('--hue', hueOf(me()));
+  loadRooms();
+  startLive();
+}
+
+function signOut(message = '') {
+  const client = stomp;
+  stomp = null;
+  client?.deactivate();
+  openRoom?.close();
+  openRoom = null;
+  rooms.clear();
+  roomsCursor = null;
+  roomSubscriptions.clear();
+  auth = null;
+  sessionStorage.removeItem(SESSION_KEY);
+  started = false;
+  if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
+  showAuth('login', message);
+}
+
+function showRoom(id) {
+  if (openRoom?.id === id) return;
+  openRoom?.close();
+  openRoom = id ? new RoomView(id) : null;
+  document.body.classList.toggle('in-room', Boolean(openRoom));
+  $('#room-empty').hidden = Boolean(openRoom);
+  $('#room-view').hidden = !openRoom;
+  renderRooms();
+  syncSubscriptions();
+  if (openRoom) {
+    openRoom.open();
+    $('[data-testid="composer"]').focus();
+  }
+}
+
+function route() {
+  const hash = location.hash;
+  if (!auth) {
+    showAuth(hash === '#/signup' ? 'signup' : 'login');
+    return;
+  }
+  startChat();
+  const found = /^#\/rooms\/(\d+)$/.exec(hash);
+  showRoom(found ? Number(found[1]) : null);
+}
+
+// ---------------------------------------------------------------- wiring
+
+function busy(form, on) {
+  for (const control of form.elements) control.disabled = on;
+}
+
+$('#login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  busy(form, true);
+  try {
+    setSession(
+      await api('POST', '/auth/login', { email: form.email.value.trim(), password: form.password.value }, false),
+    );
+    form.reset();
+    location.hash = '#/rooms';
+    route();
+  } catch (error) {
+    $('[data-testid="auth-error"]').textContent = error.message;
+  } finally {
+    busy(form, false);
+  }
+});
+
+$('#signup-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const email = form.email.value.trim();
+  const password = form.password.value;
+  busy(form, true);
+  try {
+    await api('POST', '/auth/signup', { email, password, nickname: form.nickname.value.trim() }, false);
+    setSession(await api('POST', '/auth/login', { email, password }, false));
+    form.reset();
+    location.hash = '#/rooms';
+    route();
+  } catch (error) {
+    $('[data-testid="auth-error"]').textContent = error.message;
+  } finally {
+    busy(form, false);
+  }
+});
+
+$('#logout').addEventListener('click', async () => {
+  try {
+    await api('POST', '/auth/logout', undefined, false);
+  } catch {
+    // signed out here all the same
+  }
+  signOut();
+});
+
+$('#open-room-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $('[data-testid="open-room-error"]');
+  error.textContent = '';
+  busy(form, true);
+  try {
+    await openRoomWith(form.email.value.trim());
+    form.reset();
+  } catch (failure) {
+    error.textContent = failure.message;
+  } finally {
+    busy(form, false);
+  }
+});
+
+$('#refresh-rooms').addEventListener('click', () => loadRooms());
+$('#more-rooms').addEventListener('click', () => loadRooms(true));
+$('#messages').addEventListener('scroll', () => openRoom?.onScroll(), { passive: true });
+
+const composer = $('[data-testid="composer"]');
+
+function fitComposer() {
+  composer.style.height = 'auto';
+  composer.style.height = `${Math.min(composer.scrollHeight, 160)}px`;
+}
+
+composer.addEventListener('input', () => {
+  fitComposer();
+  openRoom?.typed();
+});
+composer.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $('#send-form').requestSubmit();
+  }
+});
+$('#send-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = cleanText(composer.value);
+  if (!text || !openRoom?.member) return;
+  if ([...text].length > MAX_TEXT_LENGTH) {
+    $('#typing').textContent = `A message holds at most ${MAX_TEXT_LENGTH} characters.`;
+    return;
+  }
+  openRoom.send(text);
+  composer.value = '';
+  fitComposer();
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden || !started) return;
+  openRoom?.scheduleRead();
+  loadRooms(); // rooms opened by others meanwhile (the server tells no one yet)
+});
+window.addEventListener('hashchange', route);
+route();
