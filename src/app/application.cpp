@@ -82,11 +82,12 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
       std::make_unique<auth::AccessTokens>(auth.jwt_secret, std::chrono::minutes(auth.access_token_minutes), *clock_);
   login_throttle_ = std::make_unique<auth::LoginThrottle>(auth.login_throttle, *clock_);
   auth_ = std::make_unique<auth::AuthService>(*member_repository_, *refresh_tokens_, *deny_list_, *passwords_,
-                                              *access_tokens_, *login_throttle_, *clock_,
+                                              *access_tokens_, *login_throttle_, *live_events_, *clock_,
                                               std::chrono::hours(24 * auth.refresh_token_days));
   members_ =
       std::make_unique<member::MemberService>(*member_repository_, *clock_, config_.members.status_message_max_length);
-  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *clock_);
+  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *live_events_,
+                                                     *clock_);
   block_rule_ = std::make_unique<friends::BlockRule>(*friend_repository_);
   const auto& chat = config_.chat;
   group_commit_ = std::make_unique<chat::GroupCommit>(*message_repository_, *workers_, *clock_, chat.commit_batch_max,

@@ -30,7 +30,7 @@ void Hub::publish(const bus::Event& event) {
     for (auto& shard : shards_) shards.push_back(shard.get());
   }
   for (auto* shard : shards) {
-    if (shard->size() == 0) continue;
+    if (!shard->listening()) continue;
     boost::asio::post(shard->executor(), [shard, event] { shard->deliver(event); });
   }
 }
@@ -40,6 +40,12 @@ std::size_t Hub::subscriptions() const {
   std::size_t total = 0;
   for (const auto& shard : shards_) total += shard->size();
   return total;
+}
+
+void Hub::Shard::attach(MemberId member, Subscriber& subscriber) {
+  by_member_[member.value()].push_back(&subscriber);
+  member_of_[&subscriber] = member.value();
+  attached_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id) {
@@ -68,6 +74,13 @@ void Hub::Shard::unsubscribe(const bus::Channel& channel, Subscriber& subscriber
 }
 
 void Hub::Shard::forget(Subscriber& subscriber) {
+  if (auto member = member_of_.find(&subscriber); member != member_of_.end()) {
+    auto& sessions = by_member_[member->second];
+    std::erase(sessions, &subscriber);
+    if (sessions.empty()) by_member_.erase(member->second);
+    member_of_.erase(member);
+    attached_.fetch_sub(1, std::memory_order_relaxed);
+  }
   auto found = by_subscriber_.find(&subscriber);
   if (found == by_subscriber_.end()) return;
   for (const auto& channel : found->second) {
@@ -83,6 +96,12 @@ void Hub::Shard::forget(Subscriber& subscriber) {
 }
 
 void Hub::Shard::deliver(const bus::Event& event) {
+  if (event.channel.kind == bus::Channel::Kind::member && (event.type == "left" || event.type == "revoked")) {
+    if (auto sessions = by_member_.find(event.channel.id); sessions != by_member_.end()) {
+      const auto copy = sessions->second;  // a control may unsubscribe, which touches the maps
+      for (auto* subscriber : copy) subscriber->control(event);
+    }
+  }
   auto found = by_channel_.find(event.channel);
   if (found == by_channel_.end()) return;
   const auto destination = destination_of(event.channel);

@@ -21,6 +21,10 @@ class Subscriber {
   virtual ~Subscriber() = default;
   /// Queues bytes (whole STOMP frames) for the connection; called on its own thread.
   virtual void deliver(const std::shared_ptr<const std::string>& frames) = 0;
+  /// An event about the connection's member that changes the connection itself (they
+  /// left a room, their session was revoked), whether or not it subscribed to their
+  /// queue. Never unsubscribes or closes synchronously from inside `deliver`.
+  virtual void control(const bus::Event& event) = 0;
 };
 
 /// Who is subscribed to what on this instance, and the fan-out of events to them.
@@ -56,13 +60,17 @@ class Hub::Shard {
  public:
   explicit Shard(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
+  /// The connection speaks for `member` (after CONNECT): it hears that member's control events.
+  void attach(MemberId member, Subscriber& subscriber);
   void subscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id);
   void unsubscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id);
-  /// Drops every subscription of a connection that closes.
+  /// Drops every subscription of a connection that closes, and its attachment.
   void forget(Subscriber& subscriber);
 
   const boost::asio::any_io_executor& executor() const { return executor_; }
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+  /// Whether any event could matter here: a subscription or an attached connection.
+  bool listening() const { return size() > 0 || attached_.load(std::memory_order_relaxed) > 0; }
 
  private:
   friend class Hub;
@@ -81,7 +89,10 @@ class Hub::Shard {
   boost::asio::any_io_executor executor_;
   std::unordered_map<bus::Channel, std::vector<Entry>, ChannelHash> by_channel_;
   std::unordered_map<Subscriber*, std::vector<bus::Channel>> by_subscriber_;
+  std::unordered_map<std::int64_t, std::vector<Subscriber*>> by_member_;
+  std::unordered_map<Subscriber*, std::int64_t> member_of_;
   std::atomic<std::size_t> size_{0};
+  std::atomic<std::size_t> attached_{0};
   std::uint64_t next_message_id_ = 0;
 };
 

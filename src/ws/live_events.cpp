@@ -10,6 +10,7 @@ namespace modu::ws {
 namespace {
 
 bus::Channel room_channel(RoomId room) { return {bus::Channel::Kind::room, room.value()}; }
+bus::Channel member_channel(MemberId member) { return {bus::Channel::Kind::member, member.value()}; }
 
 }  // namespace
 
@@ -25,11 +26,35 @@ void LiveEvents::read_moved(RoomId room, MemberId member, std::int64_t read_seq,
   boost::json::object body{{"roomId", room.value()}, {"memberId", member.value()}, {"readSeq", read_seq}};
   publish(room_channel(room), "read", body);
   body["unreadCount"] = std::max<std::int64_t>(0, last_seq - read_seq);
-  publish({bus::Channel::Kind::member, member.value()}, "read", body);
+  publish(member_channel(member), "read", body);
 }
 
 void LiveEvents::typing(RoomId room, MemberId member) {
   publish(room_channel(room), "typing", {{"roomId", room.value()}, {"memberId", member.value()}});
+}
+
+void LiveEvents::joined(RoomId room, MemberId member, MemberId by) {
+  publish(member_channel(member), "joined", {{"roomId", room.value()}, {"by", by.value()}});
+}
+
+void LiveEvents::left(RoomId room, MemberId member) {
+  // Also what ends the member's subscriptions to the room (see Hub).
+  publish(member_channel(member), "left", {{"roomId", room.value()}, {"memberId", member.value()}});
+}
+
+void LiveEvents::room_changed(RoomId room, const std::vector<MemberId>& members) {
+  const boost::json::object body{{"roomId", room.value()}};
+  for (const auto member : members) publish(member_channel(member), "roomChanged", body);
+}
+
+void LiveEvents::friend_added(MemberId owner, MemberId added) {
+  const boost::json::object body{{"ownerId", owner.value()}, {"memberId", added.value()}};
+  publish(member_channel(owner), "friendAdded", body);
+  publish(member_channel(added), "friendAdded", body);
+}
+
+void LiveEvents::session_revoked(MemberId member, const std::string& session_id) {
+  publish(member_channel(member), "revoked", {{"sessionId", session_id}});
 }
 
 }  // namespace modu::ws

@@ -16,6 +16,11 @@ class LiveEvents final : public events::Publisher {
   void message_stored(const chat::Message& message) override;
   void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) override;
   void typing(RoomId room, MemberId member) override;
+  void joined(RoomId room, MemberId member, MemberId by) override;
+  void left(RoomId room, MemberId member) override;
+  void room_changed(RoomId room, const std::vector<MemberId>& members) override;
+  void friend_added(MemberId owner, MemberId added) override;
+  void session_revoked(MemberId member, const std::string& session_id) override;
 
  private:
   void publish(bus::Channel channel, std::string type, const boost::json::object& body);

@@ -6,6 +6,7 @@
 #include "ws/stomp/version.hpp"
 
 #include <fmt/format.h>
+#include <boost/json/parse.hpp>
 
 #include <charconv>
 
@@ -170,6 +171,7 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
   auto principal = services_.auth.authenticate(token);
   if (!principal) return principal.error();
   principal_ = std::move(*principal);
+  shard_.attach(principal_->member, *this);
 
   const auto plan = stomp::negotiate_heart_beat(*client_beats, settings_.heart_beat);
   transport_.send(encoded({stomp::Command::connected,
@@ -264,6 +266,29 @@ boost::asio::awaitable<Result<void>> StompSession::send(const stomp::Frame& fram
   // Only now, with the message committed: the receipt is the client's proof of it.
   if (!finished_) receipt(frame);
   co_return Result<void>{};
+}
+
+void StompSession::control(const bus::Event& event) {
+  if (finished_) return;
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(*event.body, ec);
+  if (ec || !body.is_object()) return;
+  const auto& fields = body.as_object();
+  if (event.type == "left") {
+    const auto* room = fields.if_contains("roomId");
+    if (!room || !room->is_int64()) return;
+    const bus::Channel channel{bus::Channel::Kind::room, room->as_int64()};
+    std::erase_if(subscriptions_, [&](const auto& entry) {
+      if (entry.second != channel) return false;
+      shard_.unsubscribe(entry.second, *this, entry.first);
+      return true;
+    });
+  } else if (event.type == "revoked") {
+    const auto* session = fields.if_contains("sessionId");
+    if (session && session->is_string() && principal_ && session->as_string() == principal_->session_id) {
+      fail(Error{Errc::unauthorized, "the session was logged out"});
+    }
+  }
 }
 
 void StompSession::receipt(const stomp::Frame& frame) {

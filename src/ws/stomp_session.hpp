@@ -67,6 +67,8 @@ class StompSession final : public Subscriber {
 
   /// Events from the hub: written as they are.
   void deliver(const std::shared_ptr<const std::string>& frames) override { transport_.send(frames); }
+  /// Leaving a room ends the subscriptions to it; a revoked session ends the connection.
+  void control(const bus::Event& event) override;
 
   /// Ends the conversation from the server's side (drain, slow consumer, revoked token).
   void fail(const Error& error, std::optional<std::string_view> receipt = std::nullopt);

@@ -398,13 +398,14 @@ function onLiveMessage(roomId, message) {
   if (openRoom?.id === roomId) openRoom.arrived(message);
 }
 
-/// My own events: my read position moved (here or on another device), and whatever else
-/// concerns a room the list does not know yet.
+/// My own events: my read position moved (here or on another device); a room was opened
+/// with me, changed, or I left it (the list is read again); anything about a room the
+/// list does not know yet.
 function onPersonalEvent(frame) {
   const body = JSON.parse(frame.body);
   const room = rooms.get(body.roomId);
-  if (!room) {
-    loadRooms();
+  if (!room || ['joined', 'left', 'roomChanged'].includes(frame.headers.event)) {
+    if (body.roomId !== undefined) loadRooms();
     return;
   }
   if (frame.headers.event === 'read' && body.memberId === me()) {

@@ -56,6 +56,7 @@ Result<Session> AuthService::reissue(std::string_view refresh_token) {
     spdlog::warn("refresh token reused for member {}: revoking its session", stored->member.value());
     refresh_tokens_.revoke_family(stored->family, now);
     deny_list_.deny(stored->family, now + access_tokens_.lifetime());  // and the access tokens it issued
+    publisher_.session_revoked(stored->member, stored->family);
     return Error{Errc::unauthorized, "this refresh token was already used; the session is revoked, log in again"};
   }
   return session_for(*member, stored->family, std::move(next));
@@ -67,6 +68,7 @@ void AuthService::log_out(const Principal& principal) {
   // Every access token of the session, not just the one presented, stops working.
   deny_list_.deny(principal.session_id, now + access_tokens_.lifetime());
   deny_list_.deny(principal.token_id, principal.expires_at);
+  publisher_.session_revoked(principal.member, principal.session_id);
 }
 
 Result<Principal> AuthService::authenticate(std::string_view access_token) const {

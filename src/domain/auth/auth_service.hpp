@@ -6,6 +6,7 @@
 #include "domain/auth/passwords.hpp"
 #include "domain/auth/refresh_token_repository.hpp"
 #include "domain/auth/tokens.hpp"
+#include "domain/events/publisher.hpp"
 #include "domain/member/member_repository.hpp"
 
 namespace modu::auth {
@@ -27,10 +28,11 @@ class AuthService {
  public:
   AuthService(member::MemberRepository& members, RefreshTokenRepository& refresh_tokens, TokenDenyList& deny_list,
               const PasswordHasher& passwords, const AccessTokens& access_tokens, LoginThrottle& throttle,
-              const Clock& clock, std::chrono::hours refresh_lifetime)
+              events::Publisher& publisher, const Clock& clock, std::chrono::hours refresh_lifetime)
       : members_(members),
         refresh_tokens_(refresh_tokens),
         deny_list_(deny_list),
+        publisher_(publisher),
         passwords_(passwords),
         access_tokens_(access_tokens),
         throttle_(throttle),
@@ -56,6 +58,7 @@ class AuthService {
   member::MemberRepository& members_;
   RefreshTokenRepository& refresh_tokens_;
   TokenDenyList& deny_list_;
+  events::Publisher& publisher_;
   const PasswordHasher& passwords_;
   const AccessTokens& access_tokens_;
   LoginThrottle& throttle_;

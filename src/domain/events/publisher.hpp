@@ -2,6 +2,9 @@
 
 #include "domain/chat/message.hpp"
 
+#include <string>
+#include <vector>
+
 namespace modu::events {
 
 /// What the domain tells the live world once a change is committed. The real-time layer
@@ -22,6 +25,17 @@ class Publisher {
   virtual void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) = 0;
   /// A member is typing in a room (not stored).
   virtual void typing(RoomId room, MemberId member) = 0;
+
+  /// `member` is in `room` now: it was opened with them, or they were invited (by `by`).
+  virtual void joined(RoomId room, MemberId member, MemberId by) = 0;
+  /// `member` left `room`: their subscriptions to it end.
+  virtual void left(RoomId room, MemberId member) = 0;
+  /// A room's name or image changed; `members` are the ones to tell.
+  virtual void room_changed(RoomId room, const std::vector<MemberId>& members) = 0;
+  /// `owner` added `added` as a friend: both hear of it.
+  virtual void friend_added(MemberId owner, MemberId added) = 0;
+  /// A session ended (logout, or a stolen refresh token): its live connections close.
+  virtual void session_revoked(MemberId member, const std::string& session_id) = 0;
 };
 
 /// For a process with nobody connected live (tools, tests of the REST API alone).
@@ -30,6 +44,11 @@ class NoPublisher final : public Publisher {
   void message_stored(const chat::Message&) override {}
   void read_moved(RoomId, MemberId, std::int64_t, std::int64_t) override {}
   void typing(RoomId, MemberId) override {}
+  void joined(RoomId, MemberId, MemberId) override {}
+  void left(RoomId, MemberId) override {}
+  void room_changed(RoomId, const std::vector<MemberId>&) override {}
+  void friend_added(MemberId, MemberId) override {}
+  void session_revoked(MemberId, const std::string&) override {}
 };
 
 }  // namespace modu::events

@@ -15,6 +15,7 @@ Result<FriendService::Added> FriendService::add(MemberId me, MemberId other) {
   const bool created = friends_.add(me, other, clock_.now(), {});
   auto relation = friends_.find(me, other);
   if (!relation) return not_a_friend();  // removed in between
+  if (created) publisher_.friend_added(me, other);
   return Added{std::move(*relation), created};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "domain/events/publisher.hpp"
 #include "domain/friend/friend_repository.hpp"
 #include "domain/member/member_repository.hpp"
 #include "domain/member/member_service.hpp"
@@ -12,8 +13,9 @@ namespace modu::friends {
 /// Stateless; safe from any thread.
 class FriendService {
  public:
-  FriendService(FriendRepository& friends, member::MemberRepository& members, const Clock& clock)
-      : friends_(friends), members_(members), clock_(clock) {}
+  FriendService(FriendRepository& friends, member::MemberRepository& members, events::Publisher& publisher,
+                const Clock& clock)
+      : friends_(friends), members_(members), publisher_(publisher), clock_(clock) {}
 
   struct Added {
     Friend relation;
@@ -34,6 +36,7 @@ class FriendService {
  private:
   FriendRepository& friends_;
   member::MemberRepository& members_;
+  events::Publisher& publisher_;
   const Clock& clock_;
 };
 

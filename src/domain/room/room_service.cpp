@@ -81,13 +81,18 @@ Result<RoomService::Opened> RoomService::open(MemberId me, std::vector<MemberId>
   const auto now = clock_.now();
   if (checked->size() == 1) {
     auto direct = rooms_.find_or_create_direct(me, checked->front(), now);
-    return Opened{{direct.room, rooms_.members(direct.room.id)}, direct.created};
+    auto members = rooms_.members(direct.room.id);
+    if (direct.created) {
+      for (const auto& member : members) publisher_.joined(direct.room.id, member.member, me);
+    }
+    return Opened{{direct.room, std::move(members)}, direct.created};
   }
   auto group = rooms_.create_group(me, *checked, *room_name, now);
   tell(group.id, boost::json::serialize(
                      boost::json::object{{"event", "created"}, {"by", me.value()}, {"memberIds", ids_json(*checked)}}));
   auto created = detail(group.id);
   if (!created) return created.error();
+  for (const auto& member : created->members) publisher_.joined(group.id, member.member, me);
   return Opened{std::move(*created), true};
 }
 
@@ -117,7 +122,13 @@ Result<RoomDetail> RoomService::update(MemberId me, RoomId id, const std::option
          boost::json::serialize(boost::json::object{
              {"event", "renamed"}, {"by", me.value()}, {"name", new_name ? boost::json::value(*new_name) : nullptr}}));
   }
-  return detail(id);
+  auto changed = detail(id);
+  if (changed && (new_name != room->name || new_image != room->image)) {
+    std::vector<MemberId> members;
+    for (const auto& member : changed->members) members.push_back(member.member);
+    publisher_.room_changed(id, members);
+  }
+  return changed;
 }
 
 Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<MemberId> others) {
@@ -135,6 +146,7 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
     tell(id, boost::json::serialize(
                  boost::json::object{{"event", "invited"}, {"by", me.value()}, {"memberIds", ids_json(added)}}));
   }
+  for (const auto& member : added) publisher_.joined(id, member, me);
   return detail(id);
 }
 
@@ -142,6 +154,7 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
   if (auto member = require_member(me, id); !member) return member.error();
   rooms_.remove_member(id, me);
   tell(id, boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}));
+  publisher_.left(id, me);
   return {};
 }
 
@@ -158,10 +171,13 @@ Result<member::Page<RoomSummary, ActivityCursor>> RoomService::list(MemberId me,
 }
 
 Result<std::int64_t> RoomService::mark_read(MemberId me, RoomId id, std::int64_t seq) {
-  if (auto member = require_member(me, id); !member) return member.error();
+  auto member = require_member(me, id);
+  if (!member) return member.error();
   if (seq < 0) return Error::validation("field 'seq' cannot be negative");
   const auto position = rooms_.advance_read(id, me, seq);
-  if (auto room = rooms_.find(id)) publisher_.read_moved(id, me, position, room->last_seq);
+  if (position > member->read_seq) {
+    if (auto room = rooms_.find(id)) publisher_.read_moved(id, me, position, room->last_seq);
+  }
   return position;
 }
 

@@ -250,6 +250,39 @@ TEST_P(StompSessionTest, LimitsOnSubscriptionsAndFramesPerSecondAreEnforced) {
   EXPECT_NE(frames.back().header("message")->find("frames a second"), std::string_view::npos);
 }
 
+TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptionsToTheRoom) {
+  auto cat = open();
+  feed(*cat, connect_frame(cat_->token));
+  feed(*cat, subscribe_frame("/user/queue/events", "mine"));
+  feed(*cat, subscribe_frame("/topic/rooms/" + std::to_string(room_), "room"));
+
+  auto group = amy_->post("/api/v1/rooms", {{"memberIds", {ben_id_, cat_id_}}, {"name", "second"}});
+  amy_->post("/api/v1/friends", {{"memberId", cat_id_}});
+  amy_->patch("/api/v1/rooms/" + std::to_string(room_), {{"name", "renamed"}});
+  std::vector<std::string> events;
+  for (const auto& frame : pending(*cat)) events.push_back(std::string(*frame.header("event")));
+  // The room topic's system message for the rename, and three events of my own.
+  EXPECT_EQ(events, (std::vector<std::string>{"joined", "friendAdded", "message", "roomChanged"}));
+
+  EXPECT_EQ(cat_->del("/api/v1/rooms/" + std::to_string(room_) + "/members/me").status, 204);
+  auto left = pending(*cat);
+  ASSERT_FALSE(left.empty());
+  EXPECT_EQ(left.back().header("event"), "left");
+  amy_->post("/api/v1/rooms/" + std::to_string(room_) + "/messages", {{"type", "text"}, {"body", "still there?"}});
+  EXPECT_TRUE(pending(*cat).empty()) << "a member who left still hears the room";
+}
+
+TEST_P(StompSessionTest, LoggingOutClosesTheSessionsConnections) {
+  auto ben = open();
+  feed(*ben, connect_frame(ben_->token));
+  EXPECT_EQ(ben_->post("/api/v1/auth/logout", boost::json::object{}).status, 204);
+  auto frames = pending(*ben);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].command, stomp::Command::error);
+  EXPECT_EQ(frames[0].header("message"), "the session was logged out");
+  EXPECT_TRUE(ben->out.closed);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StompSessionTest,
                          ::testing::Values(testing::Engine::sqlite, testing::Engine::mysql), testing::engine_name);
 
