@@ -42,16 +42,7 @@ chmod 755 "$TMP"
 
 PIDS=()
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
+  stop_all_pids 5
   rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -45,3 +45,49 @@ wait_ready() {
   tail -n 20 "$log" >&2 || true
   die "no answer from $url within $seconds s"
 }
+
+# Stops every process in PIDS at once: TERM to all, then up to $1 seconds for each before it
+# kills; empties PIDS.
+stop_all_pids() {
+  local seconds="$1" pid
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+    for _ in $(seq $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+
+# Runs a `modu bench ... --json` command line in the background and waits: a signal
+# interrupts `wait` and runs the traps. Its JSON line goes to $1, its summary and progress
+# to $2; returns its exit code. With SNAPSHOT_AFTER set, takes `top -H` of SERVER_PID that
+# many seconds in (SERVER_PID: the script's server), into $2.top.
+run_bench() {
+  local json="$1" out="$2" pid rc=0 snap=
+  shift 2
+  "$@" > "$json" 2> "$out" &
+  pid=$!
+  PIDS+=("$pid")
+  if [[ -n "${SNAPSHOT_AFTER:-}" ]]; then
+    (sleep "$SNAPSHOT_AFTER" && top -H -b -n 2 -d 1 -p "$SERVER_PID,$pid" 2>/dev/null |
+      awk '/^top -/{n++} n==2' > "$out.top") &
+    snap=$!
+  fi
+  wait "$pid" || rc=$?
+  stop_pid "$pid" 30
+  [[ -n "$snap" ]] && { wait "$snap" 2>/dev/null || true; }
+  return "$rc"
+}
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
+commas() { # 1234567 -> 1,234,567
+  local n="$1" out=""
+  while ((${#n} > 3)); do
+    out=",${n: -3}$out"
+    n="${n:0:${#n}-3}"
+  done
+  echo "$n$out"
+}

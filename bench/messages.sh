@@ -46,16 +46,7 @@ MARIADB_STARTED=
 
 PIDS=()
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
+  stop_all_pids 10
   if [[ -n "$MARIADB_STARTED" ]]; then bash "$MARIADB_SH" stop "$MARIADB_DIR" || true; fi
   rm -rf "$TMP"
 }
@@ -83,20 +74,6 @@ start_modu() { # $1: sqlite|mariadb; sets SERVER_PID, SERVER_URL, SERVER_CMD
   wait_ready "$SERVER_URL/readyz" "$SERVER_PID" "$log" 20
 }
 
-# Runs a `modu bench ... --json` command line in the background and waits: a signal
-# interrupts `wait` and runs the traps. Its JSON line goes to $1, its summary and progress
-# to $2; returns its exit code.
-run_bench() {
-  local json="$1" out="$2" pid rc=0
-  shift 2
-  "$@" > "$json" 2> "$out" &
-  pid=$!
-  PIDS+=("$pid")
-  wait "$pid" || rc=$?
-  stop_pid "$pid" 30
-  return "$rc"
-}
-
 # Reads fields from a one-line JSON result: json_fields FILE key... (nested keys as a.b).
 json_fields() {
   python3 - "$@" <<'PY'
@@ -111,16 +88,6 @@ for path in sys.argv[2:]:
     values.append(str(value))
 print("\t".join(values))
 PY
-}
-
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
-commas() { # 1234567 -> 1,234,567
-  local n="$1" out=""
-  while ((${#n} > 3)); do
-    out=",${n: -3}$out"
-    n="${n:0:${#n}-3}"
-  done
-  echo "$n$out"
 }
 
 ROWS=() RAW=() FAILED=0

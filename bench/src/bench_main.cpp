@@ -20,11 +20,15 @@ std::vector<std::unique_ptr<Scenario>> all_scenarios() {
   std::vector<std::unique_ptr<Scenario>> scenarios;
   scenarios.push_back(make_send_scenario());
   scenarios.push_back(make_raw_insert_scenario());
+  scenarios.push_back(make_fanout_scenario());
+  scenarios.push_back(make_direct_scenario());
+  scenarios.push_back(make_idle_scenario());
   return scenarios;
 }
 
-/// Every sender holds a socket: 1,024 of them do not fit the usual soft limit of 1,024
-/// open files, so take the hard limit, as the server does.
+/// Every sender, subscriber or idle connection holds a socket: 1,024 of them do not fit
+/// the usual soft limit of 1,024 open files (`idle` opens 19,000), so take the hard
+/// limit, as the server does.
 void raise_file_limit() {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <exception>
 #include <functional>
+#include <random>
 #include <stdexcept>
 
 namespace modu::bench {
@@ -26,8 +27,6 @@ constexpr std::string_view kPasswordPrefix = "bench-password-";
 constexpr std::string_view kSignUpPath = "/api/v1/auth/signup";
 constexpr std::string_view kLogInPath = "/api/v1/auth/login";
 constexpr std::string_view kRoomsPath = "/api/v1/rooms";
-
-using Task = std::function<asio::awaitable<void>(HttpConnection&, std::size_t)>;
 
 /// The JSON body of a reply with the expected status; otherwise throws, naming `what`.
 json::object expect(const HttpReply& reply, int status, const std::string& what) {
@@ -47,33 +46,6 @@ std::int64_t integer_field(const json::object& object, std::string_view key, con
     throw std::runtime_error(fmt::format("{}: no integer '{}' in the reply", what, key));
   }
   return value->as_int64();
-}
-
-struct Workers {
-  const Target& target;
-  std::size_t count;
-  const Task& task;
-  std::size_t next = 0;
-  std::exception_ptr failure;
-};
-
-asio::awaitable<void> work(Workers& workers) {
-  HttpConnection connection(co_await asio::this_coro::executor, workers.target);
-  while (workers.next < workers.count && !workers.failure) co_await workers.task(connection, workers.next++);
-}
-
-/// Runs `task(connection, i)` for every i below `count`, kSetupParallel at a time, each
-/// worker with a connection of its own; rethrows the first failure.
-void for_each_parallel(const Target& target, std::size_t count, const Task& task) {
-  asio::io_context io;
-  Workers workers{target, count, task};
-  for (std::size_t i = 0; i < std::min(count, kSetupParallel); ++i) {
-    asio::co_spawn(io, work(workers), [&workers](std::exception_ptr e) {
-      if (e && !workers.failure) workers.failure = e;
-    });
-  }
-  io.run();
-  if (workers.failure) std::rethrow_exception(workers.failure);
 }
 
 asio::awaitable<void> sign_up_and_log_in(HttpConnection& connection, const std::string& run_id, std::size_t index,
@@ -114,13 +86,35 @@ asio::awaitable<void> count_room(HttpConnection& connection, const Fixture& fixt
 
 }  // namespace
 
+std::string new_run_id() {
+  std::random_device random;
+  return fmt::format("{:08x}", random());
+}
+
+void for_each_parallel(const Target& target, std::size_t count, std::size_t parallel, const SetupTask& task) {
+  asio::io_context io;
+  std::size_t next = 0;
+  std::exception_ptr failure;
+  const auto worker = [&]() -> asio::awaitable<void> {
+    HttpConnection connection(co_await asio::this_coro::executor, target);
+    while (next < count && !failure) co_await task(connection, next++);
+  };
+  for (std::size_t i = 0; i < std::min(count, parallel); ++i) {
+    asio::co_spawn(io, worker(), [&failure](std::exception_ptr e) {
+      if (e && !failure) failure = e;
+    });
+  }
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
 Fixture build_fixture(const Target& target, const FixtureSpec& spec) {
   if (spec.room_size < 3 || spec.room_size > spec.members) {
     throw std::invalid_argument("a bench room needs 3 to `members` members");
   }
   Fixture fixture;
   fixture.members.resize(spec.members);
-  for_each_parallel(target, spec.members, [&](HttpConnection& connection, std::size_t i) {
+  for_each_parallel(target, spec.members, kSetupParallel, [&](HttpConnection& connection, std::size_t i) {
     return sign_up_and_log_in(connection, spec.run_id, i, fixture.members[i]);
   });
 
@@ -130,7 +124,7 @@ Fixture build_fixture(const Target& target, const FixtureSpec& spec) {
       fixture.rooms[r].members.push_back((r * spec.room_size + k) % spec.members);
     }
   }
-  for_each_parallel(target, spec.rooms, [&](HttpConnection& connection, std::size_t r) {
+  for_each_parallel(target, spec.rooms, kSetupParallel, [&](HttpConnection& connection, std::size_t r) {
     return open_room(connection, fixture, fixture.rooms[r]);
   });
   return fixture;
@@ -138,7 +132,7 @@ Fixture build_fixture(const Target& target, const FixtureSpec& spec) {
 
 std::vector<std::int64_t> count_messages(const Target& target, const Fixture& fixture) {
   std::vector<std::int64_t> counts(fixture.rooms.size());
-  for_each_parallel(target, fixture.rooms.size(), [&](HttpConnection& connection, std::size_t r) {
+  for_each_parallel(target, fixture.rooms.size(), kSetupParallel, [&](HttpConnection& connection, std::size_t r) {
     return count_room(connection, fixture, r, counts[r]);
   });
   return counts;

@@ -2,7 +2,11 @@
 
 #include "http_client.hpp"
 
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +36,20 @@ struct Fixture {
   std::vector<BenchMember> members;
   std::vector<BenchRoom> rooms;
 };
+
+/// `seconds` as whole milliseconds.
+inline std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+/// A fresh run id: hex, so it never holds the '.' that separates clientMsgId parts.
+std::string new_run_id();
+
+using SetupTask = std::function<boost::asio::awaitable<void>(HttpConnection&, std::size_t)>;
+
+/// Runs `task(connection, i)` for every i below `count`, `parallel` at a time, each
+/// worker with a connection of its own; rethrows the first failure.
+void for_each_parallel(const Target& target, std::size_t count, std::size_t parallel, const SetupTask& task);
 
 /// Signs up and logs in `spec.members` new members, then opens `spec.rooms` group rooms.
 /// Room r holds members r*k, r*k+1, ... (mod the member count), k = room_size, so every

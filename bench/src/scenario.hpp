@@ -41,5 +41,8 @@ class Scenario {
 // The scenarios; bench_main.cpp lists them.
 std::unique_ptr<Scenario> make_send_scenario();
 std::unique_ptr<Scenario> make_raw_insert_scenario();
+std::unique_ptr<Scenario> make_fanout_scenario();
+std::unique_ptr<Scenario> make_direct_scenario();
+std::unique_ptr<Scenario> make_idle_scenario();
 
 }  // namespace modu::bench

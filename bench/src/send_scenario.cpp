@@ -42,15 +42,6 @@ struct Check {
   bool ok() const { return lost == 0 && duplicated == 0 && bad_seqs == 0; }
 };
 
-std::string random_run_id() {
-  std::random_device random;
-  return fmt::format("{:08x}", random());
-}
-
-std::chrono::milliseconds millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
-
 Check check_stored(const std::vector<std::int64_t>& before, const std::vector<std::int64_t>& after, LoadResult& load) {
   Check check;
   std::uint64_t extra = 0;
@@ -183,7 +174,7 @@ class SendScenario final : public Scenario {
                        options_.senders, options_.threads, options_.members, options_.rooms, options_.room_size,
                        options_.url);
 
-    const auto run_id = random_run_id();
+    const auto run_id = new_run_id();
     const auto setup_start = Clock::now();
     const auto fixture = build_fixture(target, {run_id, options_.members, options_.rooms, options_.room_size});
     const auto before = count_messages(target, fixture);
