@@ -86,7 +86,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
       return;
     }
     queue_.push_back(std::move(frames));
-    write_next();
+    schedule_write();
   }
 
   void close() override {
@@ -157,6 +157,18 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
                      self->buffer_.shrink_to_fit();  // an idle connection keeps no buffer
                      if (!self->stopped_) self->read();
                    });
+  }
+
+  /// Starts writing once the handlers already queued on this thread have run: the
+  /// deliveries of a committed batch arrive as one handler each, and this way they leave
+  /// in one write instead of one write per message.
+  void schedule_write() {
+    if (write_scheduled_ || writing_) return;
+    write_scheduled_ = true;
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->write_scheduled_ = false;
+      self->write_next();
+    });
   }
 
   void write_next() {
@@ -260,6 +272,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   bool connected_ = false;
   bool receiving_ = false;  ///< the session is handling frames
   bool writing_ = false;
+  bool write_scheduled_ = false;
   bool closing_ = false;
   bool close_sent_ = false;
   bool going_away_ = false;
