@@ -55,15 +55,9 @@ MODU_ENV=(
 
 die() { echo "fanout: $*" >&2; exit 1; }
 
-for tool in curl python3; do
-  command -v "$tool" >/dev/null || die "$tool not found"
-done
-[[ "$MODU_BIN" == /* ]] || MODU_BIN="$PWD/$MODU_BIN"
-[[ -x "$MODU_BIN" ]] || die "Modu binary not found at $MODU_BIN (run \`make build\` first, or set MODU_BIN)"
-
-# IDLE connections need IDLE sockets in the bench and as many in the server (separate
-# processes, so each has its own limit); both inherit this.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+check_prerequisites
 if ((RUN_IDLE)) && (($(ulimit -n) < IDLE + 100)); then
   die "open-file limit $(ulimit -n) is too low for IDLE=$IDLE connections (lower IDLE)"
 fi
@@ -84,8 +78,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# shellcheck source=bench/lib.sh
-source "$(dirname "$0")/lib.sh"
 
 start_modu() { # $1: a name for its folder; sets SERVER_PID, SERVER_URL, SERVER_CMD
   local name="$1" port dir log

@@ -91,3 +91,16 @@ commas() { # 1234567 -> 1,234,567
   done
   echo "$n$out"
 }
+
+# What every benchmark script needs first: curl and python3, the Modu binary at
+# $MODU_BIN (made absolute), and the open-file limit raised to the hard one for the
+# script and everything it starts (servers and the bench each hold many sockets).
+check_prerequisites() {
+  local tool
+  for tool in curl python3; do
+    command -v "$tool" >/dev/null || die "$tool not found"
+  done
+  [[ "$MODU_BIN" == /* ]] || MODU_BIN="$PWD/$MODU_BIN"
+  [[ -x "$MODU_BIN" ]] || die "Modu binary not found at $MODU_BIN (run \`make build\` first, or set MODU_BIN)"
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}

@@ -31,14 +31,9 @@ RAW_MESSAGES="${RAW_MESSAGES:-100000}"
 
 die() { echo "messages: $*" >&2; exit 1; }
 
-for tool in curl python3; do
-  command -v "$tool" >/dev/null || die "$tool not found"
-done
-[[ "$MODU_BIN" == /* ]] || MODU_BIN="$PWD/$MODU_BIN"
-[[ -x "$MODU_BIN" ]] || die "Modu binary not found at $MODU_BIN (run \`make build\` first, or set MODU_BIN)"
-
-# 1,024 senders need 1,024 sockets on each side; the server and the bench inherit this.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+check_prerequisites
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/messages.XXXXXX")"
 MARIADB_DIR="$TMP/mariadb"
@@ -54,8 +49,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# shellcheck source=bench/lib.sh
-source "$(dirname "$0")/lib.sh"
 
 start_modu() { # $1: sqlite|mariadb; sets SERVER_PID, SERVER_URL, SERVER_CMD
   local engine="$1" port dir log

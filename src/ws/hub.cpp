@@ -35,13 +35,6 @@ void Hub::publish(const bus::Event& event) {
   }
 }
 
-std::size_t Hub::subscriptions() const {
-  std::lock_guard lock(mutex_);
-  std::size_t total = 0;
-  for (const auto& shard : shards_) total += shard->size();
-  return total;
-}
-
 void Hub::Shard::attach(MemberId member, Subscriber& subscriber) {
   by_member_[member.value()].push_back(&subscriber);
   member_of_[&subscriber] = member.value();

@@ -46,12 +46,8 @@ class Hub {
   /// Delivers the event to every subscriber of its channel, on their threads.
   void publish(const bus::Event& event);
 
-  /// Live subscriptions on every shard (for metrics and tests; takes each shard's count
-  /// as last seen).
-  std::size_t subscriptions() const;
-
  private:
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -311,11 +311,6 @@ void WebSocketServer::forget(Connection& connection) {
   metrics_.connection_closed();
 }
 
-std::size_t WebSocketServer::connections() const {
-  std::lock_guard lock(mutex_);
-  return live_.size();
-}
-
 void WebSocketServer::drain() {
   std::lock_guard lock(mutex_);
   draining_ = true;

@@ -28,9 +28,6 @@ class WebSocketServer final : public http::UpgradeHandler {
   void take(boost::asio::ip::tcp::socket socket, UpgradeRequest request) override;
   void drain() override;
 
-  /// Open WebSocket connections on this instance.
-  std::size_t connections() const;
-
  private:
   class Connection;
   void forget(Connection& connection);
@@ -40,7 +37,7 @@ class WebSocketServer final : public http::UpgradeHandler {
   StompServices services_;
   Hub& hub_;
   obs::Metrics& metrics_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_set<Connection*> live_;
   bool draining_ = false;
 };
