@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace modu::storage {
@@ -29,6 +30,10 @@ constexpr std::string_view kFindByClientId =
 constexpr std::string_view kInsert =
     "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
     "VALUES (:room, :seq, :sender, :type, :body, :client, :at)";
+// SOCI's own look-up of an SQLite insert id runs an unprepared query on sqlite_sequence
+// (or max(rowid)) every time; prepared once, this is a function call. MySQL's client
+// library has the id at hand, so SOCI's look-up is used there.
+constexpr std::string_view kSqliteInsertId = "SELECT last_insert_rowid()";
 constexpr std::string_view kAdvanceRoom = "UPDATE rooms SET last_seq = :seq, last_activity_at = :at WHERE id = :room";
 // A sender has read what they sent: their own messages never count as unread to them.
 constexpr std::string_view kSenderRead =
@@ -60,7 +65,8 @@ chat::Message read_message(RowReader& row) {
 }
 
 std::vector<Result<chat::Message>> SqlMessageRepository::append_batch(const std::vector<chat::NewMessage>& messages,
-                                                                      chat::TimePoint at, const chat::Admission& admit) {
+                                                                      chat::TimePoint at,
+                                                                      const chat::Admission& admit) {
   // The transaction is all or nothing, so a batch that lost a deadlock (MySQL) or a
   // busy timeout (SQLite) can simply run again.
   for (int attempt = 1;; ++attempt) {
@@ -82,16 +88,18 @@ class BatchStatements {
  public:
   BatchStatements(soci::session& sql, Dialect dialect)
       : last_seq_((sql.prepare << locking(kLastSeq, dialect), soci::use(room_), soci::into(value_, found_))),
-        standing_((sql.prepare << kStanding, soci::use(room_), soci::use(sender_), soci::use(sender_),
-                   soci::use(room_), soci::use(sender_), soci::into(member_), soci::into(blocked_))),
+        standing_((sql.prepare << kStanding, soci::use(room_), soci::use(sender_), soci::use(sender_), soci::use(room_),
+                   soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
                soci::into(id_), soci::into(value_), soci::into(type_), soci::into(body_), soci::into(at_))),
         insert_((sql.prepare << kInsert, soci::use(room_), soci::use(value_), soci::use(sender_, sender_indicator_),
                  soci::use(type_), soci::use(body_), soci::use(client_, client_indicator_), soci::use(at_))),
         advance_((sql.prepare << kAdvanceRoom, soci::use(value_), soci::use(at_), soci::use(room_))),
-        sender_read_((sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_),
-                      soci::use(value_))),
-        sql_(sql) {}
+        sender_read_(
+            (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
+        sql_(sql) {
+    if (dialect == Dialect::sqlite) insert_id_.emplace((sql.prepare << kSqliteInsertId, soci::into(id_)));
+  }
 
   /// Locks the room; its last seq, or none when there is no such room.
   std::optional<long long> lock_room(long long room) {
@@ -112,8 +120,13 @@ class BatchStatements {
     sender_ = message.sender->value();
     client_ = *message.client_msg_id;
     if (!find_.execute(true)) return std::nullopt;
-    return chat::Message{MessageId(id_), message.room, value_, message.sender,
-                         chat::parse_type(type_).value_or(chat::MessageType::text), body_, message.client_msg_id,
+    return chat::Message{MessageId(id_),
+                         message.room,
+                         value_,
+                         message.sender,
+                         chat::parse_type(type_).value_or(chat::MessageType::text),
+                         body_,
+                         message.client_msg_id,
                          from_millis(at_)};
   }
 
@@ -129,6 +142,10 @@ class BatchStatements {
     client_indicator_ = message.client_msg_id ? soci::i_ok : soci::i_null;
     at_ = at;
     insert_.execute(true);
+    if (insert_id_) {
+      insert_id_->execute(true);
+      return id_;
+    }
     long long id = 0;
     if (!sql_.get_last_insert_id("messages", id)) throw std::runtime_error("no id for the stored message");
     return id;
@@ -154,6 +171,7 @@ class BatchStatements {
   std::string client_, type_, body_;
   soci::indicator found_ = soci::i_ok, sender_indicator_ = soci::i_ok, client_indicator_ = soci::i_ok;
   soci::statement last_seq_, standing_, find_, insert_, advance_, sender_read_;
+  std::optional<soci::statement> insert_id_;  ///< SQLite only
   soci::session& sql_;
 };
 
@@ -188,7 +206,8 @@ std::vector<Result<chat::Message>> SqlMessageRepository::append_once(const std::
     if (message.sender && admit) {
       const std::pair who{room, message.sender->value()};
       auto verdict = admitted.find(who);
-      if (verdict == admitted.end()) verdict = admitted.emplace(who, admit(statements.standing(room, who.second))).first;
+      if (verdict == admitted.end())
+        verdict = admitted.emplace(who, admit(statements.standing(room, who.second))).first;
       if (!verdict->second) {
         results.emplace_back(verdict->second.error());
         continue;
