@@ -42,7 +42,10 @@ fi
 
 # npm packages, pinned by package-lock.json: swagger-ui-dist and @stomp/stompjs are
 # built into the binary; the rest (lint, WebSocket client, browser driver) only serves the tests.
+# What the tests install is a superset of what running needs: after `make test`, `make run`
+# keeps it rather than pruning the test tools away.
 lock_stamp=node_modules/.modu-installed-$mode
+[[ $mode == run && -e node_modules/.modu-installed-test ]] && lock_stamp=node_modules/.modu-installed-test
 if [[ ! -e $lock_stamp || package-lock.json -nt $lock_stamp ]]; then
   if [[ $mode == test ]]; then
     npm ci --no-audit --no-fund --loglevel=error
