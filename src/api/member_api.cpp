@@ -94,7 +94,8 @@ Result<member::ProfilePatch> read_patch(const Request& request) {
 
 }  // namespace
 
-void add_member_routes(http::Router& router, member::MemberService& members, WorkerPool& workers) {
+void add_member_routes(http::Router& router, member::MemberService& members, presence::PresenceService& presence,
+                       WorkerPool& workers) {
   router.add(http::Method::get, "/api/v1/members/me", http::Access::member,
              [&members, &workers](Request& request) -> awaitable<Reply> {
                auto me = co_await workers.run([&] { return members.get(request.member()); });
@@ -123,6 +124,14 @@ void add_member_routes(http::Router& router, member::MemberService& members, Wor
                co_return co_await respond(
                    workers, 200, [&] { return members.get(*id); },
                    [&](const member::Member& member) { return member_json(member, *id == request.member()); });
+             });
+
+  router.add(http::Method::get, "/api/v1/members/{memberId}/presence", http::Access::member,
+             [&presence, &workers](Request& request) -> awaitable<Reply> {
+               auto id = member_id_param(request, "memberId");
+               if (!id) co_return id.error();
+               co_return co_await respond(
+                   workers, 200, [&] { return presence.get(request.member(), *id); }, presence_json);
              });
 
   router.add(http::Method::get, "/api/v1/members/{memberId}/profiles", http::Access::member,

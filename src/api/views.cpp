@@ -111,6 +111,12 @@ boost::json::object room_summary_json(const room::RoomSummary& summary) {
           {"members", memberships_json(summary.preview)}};
 }
 
+boost::json::object presence_json(const presence::Presence& presence) {
+  boost::json::value last_seen = nullptr;
+  if (presence.last_seen_at) last_seen = boost::json::string(format_iso8601(*presence.last_seen_at));
+  return {{"memberId", presence.member.value()}, {"online", presence.online}, {"lastSeenAt", std::move(last_seen)}};
+}
+
 boost::json::object list_json(boost::json::array items, const std::optional<std::string>& next_cursor) {
   return {{"items", std::move(items)}, {"nextCursor", optional_text(next_cursor)}};
 }

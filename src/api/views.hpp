@@ -4,6 +4,7 @@
 #include "domain/chat/chat_service.hpp"
 #include "domain/friend/friend.hpp"
 #include "domain/member/member.hpp"
+#include "domain/presence/presence.hpp"
 #include "domain/room/room_service.hpp"
 
 #include <boost/json/value.hpp>
@@ -22,6 +23,8 @@ boost::json::object session_json(const auth::Session& session);
 boost::json::object message_json(const chat::Message& message);
 boost::json::object room_json(const room::RoomDetail& detail);
 boost::json::object room_summary_json(const room::RoomSummary& summary);
+/// `{memberId, online, lastSeenAt}`: the same on REST and on the live queue.
+boost::json::object presence_json(const presence::Presence& presence);
 
 /// `{"items": [...], "nextCursor": "..." | null}`
 boost::json::object list_json(boost::json::array items, const std::optional<std::string>& next_cursor);

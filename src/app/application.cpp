@@ -9,6 +9,7 @@
 #include "api/room_api.hpp"
 #include "api/web_api.hpp"
 #include "cache/memory_deny_list.hpp"
+#include "cache/memory_presence_store.hpp"
 #include "core/time_format.hpp"
 #include "http/server.hpp"
 #include "http/standard_middleware.hpp"
@@ -68,6 +69,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   refresh_tokens_ = std::make_unique<storage::SqlRefreshTokenRepository>(*database_);
   friend_repository_ = std::make_unique<storage::SqlFriendRepository>(*database_);
   deny_list_ = std::make_unique<cache::MemoryDenyList>(*clock_);
+  presence_store_ = std::make_unique<cache::MemoryPresenceStore>();
   room_repository_ = std::make_unique<storage::SqlRoomRepository>(*database_);
   message_repository_ = std::make_unique<storage::SqlMessageRepository>(*database_);
 
@@ -86,17 +88,18 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
                                               std::chrono::hours(24 * auth.refresh_token_days));
   members_ =
       std::make_unique<member::MemberService>(*member_repository_, *clock_, config_.members.status_message_max_length);
-  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *live_events_,
-                                                     *clock_);
+  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *live_events_, *clock_);
   block_rule_ = std::make_unique<friends::BlockRule>(*friend_repository_);
   const auto& chat = config_.chat;
   group_commit_ = std::make_unique<chat::GroupCommit>(*message_repository_, *workers_, *clock_, chat.commit_batch_max,
-                                                        chat::sender_rule, *live_events_);
+                                                      chat::sender_rule, *live_events_);
   rooms_ =
       std::make_unique<room::RoomService>(*room_repository_, *member_repository_, *block_rule_, *message_repository_,
                                           *live_events_, *clock_, chat.max_group_members, chat.room_preview_members);
   chat_ = std::make_unique<chat::ChatService>(*rooms_, *room_repository_, *message_repository_, *group_commit_,
                                               chat.max_text_length);
+  presence_ = std::make_unique<presence::PresenceService>(*presence_store_, *room_repository_, *live_events_, *workers_,
+                                                          *clock_, config_.presence.max_room_members);
 
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);
@@ -104,7 +107,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   api::add_web_routes(router);
   api::add_common_routes(router, common_);
   api::add_auth_routes(router, *auth_, *workers_);
-  api::add_member_routes(router, *members_, *workers_);
+  api::add_member_routes(router, *members_, *presence_, *workers_);
   api::add_friend_routes(router, *friends_, *workers_);
   api::add_room_routes(router, *rooms_, *chat_, *workers_);
 

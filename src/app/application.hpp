@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/config.hpp"
+#include "bus/event_bus.hpp"
 #include "core/clock.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/auth/auth_service.hpp"
@@ -8,11 +9,11 @@
 #include "domain/common/common_data.hpp"
 #include "domain/friend/friend_service.hpp"
 #include "domain/member/member_service.hpp"
+#include "domain/presence/presence_service.hpp"
 #include "domain/room/room_service.hpp"
 #include "http/pipeline.hpp"
 #include "obs/metrics.hpp"
 #include "storage/database.hpp"
-#include "bus/event_bus.hpp"
 #include "ws/hub.hpp"
 #include "ws/live_events.hpp"
 #include "ws/websocket_server.hpp"
@@ -35,7 +36,7 @@ class Application {
   const Config& config() const { return config_; }
   storage::Database& database() { return *database_; }
   /// What a STOMP session runs on, and the hub it subscribes through (in-process tests).
-  ws::StompServices stomp_services() { return {*auth_, *rooms_, *chat_, *live_events_, *workers_}; }
+  ws::StompServices stomp_services() { return {*auth_, *rooms_, *chat_, *presence_, *live_events_, *workers_}; }
   ws::Hub& hub() { return *hub_; }
 
   /// Listens, serves until SIGTERM/SIGINT drains it, and returns the exit code.
@@ -54,6 +55,7 @@ class Application {
   std::unique_ptr<auth::RefreshTokenRepository> refresh_tokens_;
   std::unique_ptr<friends::FriendRepository> friend_repository_;
   std::unique_ptr<auth::TokenDenyList> deny_list_;
+  std::unique_ptr<presence::PresenceStore> presence_store_;
   std::unique_ptr<room::RoomRepository> room_repository_;
   std::unique_ptr<chat::MessageRepository> message_repository_;
 
@@ -73,6 +75,7 @@ class Application {
   std::unique_ptr<chat::GroupCommit> group_commit_;
   std::unique_ptr<room::RoomService> rooms_;
   std::unique_ptr<chat::ChatService> chat_;
+  std::unique_ptr<presence::PresenceService> presence_;
 
   std::unique_ptr<http::Pipeline> pipeline_;
   std::unique_ptr<ws::WebSocketServer> websocket_;

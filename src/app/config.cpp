@@ -300,6 +300,8 @@ Config load_config_or_throw(const ConfigSources& sources) {
   chat.commit_batch_max = in.get_in_range<std::size_t>("chat.commitBatchMax", 1, 100000);
   chat.room_preview_members = in.get_in_range<std::size_t>("chat.roomPreviewMembers", 0, 50);
 
+  config.presence.max_room_members = in.get_in_range<std::size_t>("presence.maxRoomMembers", 0, 100000);
+
   auto& ws = config.ws;
   ws.path = in.get<std::string>("ws.path");
   if (!ws.path.starts_with('/')) throw ConfigError("setting 'ws.path' must start with '/'");
@@ -310,6 +312,7 @@ Config load_config_or_throw(const ConfigSources& sources) {
   ws.frames_per_second = in.get_in_range<unsigned>("ws.framesPerSecond", 1, 1000000);
   ws.max_subscriptions = in.get_in_range<std::size_t>("ws.maxSubscriptions", 1, 100000);
   ws.outbound_queue_frames = in.get_in_range<std::size_t>("ws.outboundQueueFrames", 1, 1000000);
+  ws.flush_interval_ms = in.get_in_range("ws.flushIntervalMs", 0, 1000);
   ws.heart_beat_ms = in.get_in_range("ws.heartBeatMs", 0, 3600 * 1000);
   ws.connect_timeout_seconds = in.get_in_range("ws.connectTimeoutSeconds", 1, 3600);
 

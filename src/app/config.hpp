@@ -67,16 +67,21 @@ struct ChatConfig {
   std::size_t room_preview_members;
 };
 
+struct PresenceConfig {
+  std::size_t max_room_members;  ///< rooms larger than this are not told who came and went
+};
+
 /// STOMP over WebSocket (`ws.*`).
 struct WsConfig {
   std::string path;
-  std::size_t max_frame_bytes;        ///< one STOMP frame, and one WebSocket message
+  std::size_t max_frame_bytes;  ///< one STOMP frame, and one WebSocket message
   std::size_t max_body_bytes;
   std::size_t max_headers;
   std::size_t max_header_line_bytes;
   unsigned frames_per_second;         ///< per connection, and as many in a burst
   std::size_t max_subscriptions;      ///< per connection
   std::size_t outbound_queue_frames;  ///< waiting to be written; past it the client is too slow
+  int flush_interval_ms;              ///< under steady traffic, a connection's writes at most this often
   int heart_beat_ms;                  ///< what the server offers both ways (0: none)
   int connect_timeout_seconds;        ///< from the upgrade to CONNECT
 };
@@ -91,6 +96,7 @@ struct Config {
   AuthConfig auth;
   MembersConfig members;
   ChatConfig chat;
+  PresenceConfig presence;
   WsConfig ws;
   LogConfig log;
 };

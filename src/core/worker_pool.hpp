@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -57,6 +58,17 @@ class WorkerPool {
   template <class Work>
   void post(Work work) {
     boost::asio::post(pool_, std::move(work));
+  }
+
+  /// Work posted through one strand runs one job at a time, in the order posted, on
+  /// whichever pool thread is free.
+  using Strand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
+  Strand make_strand() { return boost::asio::make_strand(pool_.get_executor()); }
+
+  /// Runs `work()` on a pool thread after the work posted through `strand` before it.
+  template <class Work>
+  void post(Strand& strand, Work work) {
+    boost::asio::post(strand, std::move(work));
   }
 
   /// Finishes queued work and joins the threads.

@@ -44,6 +44,14 @@ constexpr std::string_view kAdvanceRead =
     "UPDATE room_members SET read_seq = (SELECT CASE WHEN :seq < last_seq THEN :seq2 ELSE last_seq END "
     "FROM rooms WHERE id = :room) WHERE room_id = :same_room AND member_id = :member AND read_seq < :seq3";
 constexpr std::string_view kReadSeq = "SELECT read_seq FROM room_members WHERE room_id = :room AND member_id = :member";
+// Whom a member's presence concerns: everyone in their rooms of at most :max members.
+constexpr std::string_view kCoMembers =
+    "SELECT DISTINCT other.member_id FROM room_members mine "
+    "JOIN room_members other ON other.room_id = mine.room_id AND other.member_id <> mine.member_id "
+    "WHERE mine.member_id = :me AND (SELECT COUNT(*) FROM room_members c WHERE c.room_id = mine.room_id) <= :max";
+constexpr std::string_view kShareRoom =
+    "SELECT COUNT(*) FROM room_members a JOIN room_members b ON b.room_id = a.room_id "
+    "WHERE a.member_id = :a AND b.member_id = :b";
 
 // "My rooms": three statements for any page size — the page, the last messages, and
 // the member counts with a preview of the first few members (a window function).
@@ -137,7 +145,8 @@ room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a
   if (!created) {
     // Someone who left a 1:1 room is back in it when either of the two opens it again.
     for (auto member : {a, b}) {
-      if (count(sql, kIsMember, static_cast<long long>(room->id.value()), static_cast<long long>(member.value())) == 0) {
+      if (count(sql, kIsMember, static_cast<long long>(room->id.value()), static_cast<long long>(member.value())) ==
+          0) {
         try {
           insert_member(sql, room->id.value(), member.value(), "member", when);
         } catch (const soci::soci_error&) {
@@ -250,6 +259,24 @@ std::int64_t SqlRoomRepository::advance_read(RoomId id, MemberId member, std::in
   long long read = 0;
   sql << kReadSeq, soci::use(room), soci::use(member_id), soci::into(read);
   return read;
+}
+
+std::vector<MemberId> SqlRoomRepository::co_members(MemberId member, std::size_t max_room_members) {
+  soci::session sql(database_.pool());
+  const long long me = member.value();
+  const long long max = static_cast<long long>(max_room_members);
+  std::vector<MemberId> others;
+  soci::rowset<soci::row> rows = (sql.prepare << kCoMembers, soci::use(me), soci::use(max));
+  for (const auto& row : rows) {
+    RowReader reader(row);
+    others.emplace_back(reader.integer());
+  }
+  return others;
+}
+
+bool SqlRoomRepository::share_room(MemberId a, MemberId b) {
+  soci::session sql(database_.pool());
+  return count(sql, kShareRoom, static_cast<long long>(a.value()), static_cast<long long>(b.value())) > 0;
 }
 
 std::vector<room::RoomSummary> SqlRoomRepository::list_for(MemberId member,

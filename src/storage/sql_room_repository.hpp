@@ -20,6 +20,8 @@ class SqlRoomRepository final : public room::RoomRepository {
   room::Room update(RoomId id, const std::optional<std::string>& name,
                     const std::optional<std::string>& image) override;
   std::int64_t advance_read(RoomId id, MemberId member, std::int64_t seq) override;
+  std::vector<MemberId> co_members(MemberId member, std::size_t max_room_members) override;
+  bool share_room(MemberId a, MemberId b) override;
   std::vector<room::RoomSummary> list_for(MemberId member, const std::optional<room::ActivityCursor>& after,
                                           std::size_t limit, std::size_t preview_size) override;
 

@@ -37,17 +37,15 @@ void Hub::publish(const bus::Event& event) {
 
 void Hub::Shard::attach(MemberId member, Subscriber& subscriber) {
   by_member_[member.value()].push_back(&subscriber);
-  member_of_[&subscriber] = member.value();
   attached_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id) {
-  by_channel_[channel].push_back({&subscriber, subscription_id});
-  by_subscriber_[&subscriber].push_back(channel);
+void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id) {
+  by_channel_[channel].push_back({&subscriber, std::string(subscription_id)});
   size_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Hub::Shard::unsubscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id) {
+void Hub::Shard::unsubscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id) {
   auto found = by_channel_.find(channel);
   if (found == by_channel_.end()) return;
   auto& entries = found->second;
@@ -60,32 +58,27 @@ void Hub::Shard::unsubscribe(const bus::Channel& channel, Subscriber& subscriber
   entries.pop_back();
   if (entries.empty()) by_channel_.erase(found);
   size_.fetch_sub(1, std::memory_order_relaxed);
-
-  auto& channels = by_subscriber_[&subscriber];
-  if (auto it = std::find(channels.begin(), channels.end(), channel); it != channels.end()) channels.erase(it);
-  if (channels.empty()) by_subscriber_.erase(&subscriber);
 }
 
-void Hub::Shard::forget(Subscriber& subscriber) {
-  if (auto member = member_of_.find(&subscriber); member != member_of_.end()) {
-    auto& sessions = by_member_[member->second];
-    std::erase(sessions, &subscriber);
-    if (sessions.empty()) by_member_.erase(member->second);
-    member_of_.erase(member);
-    attached_.fetch_sub(1, std::memory_order_relaxed);
+void Hub::Shard::forget(Subscriber& subscriber, std::optional<MemberId> member,
+                        const std::vector<bus::Channel>& channels) {
+  if (member) {
+    if (auto sessions = by_member_.find(member->value()); sessions != by_member_.end()) {
+      const auto before = sessions->second.size();
+      std::erase(sessions->second, &subscriber);
+      attached_.fetch_sub(before - sessions->second.size(), std::memory_order_relaxed);
+      if (sessions->second.empty()) by_member_.erase(sessions);
+    }
   }
-  auto found = by_subscriber_.find(&subscriber);
-  if (found == by_subscriber_.end()) return;
-  for (const auto& channel : found->second) {
+  for (const auto& channel : channels) {
     auto entries = by_channel_.find(channel);
-    if (entries == by_channel_.end()) continue;
+    if (entries == by_channel_.end()) continue;  // a second subscription to it, already gone
     auto& list = entries->second;
     const auto before = list.size();
     std::erase_if(list, [&](const Entry& e) { return e.subscriber == &subscriber; });
     size_.fetch_sub(before - list.size(), std::memory_order_relaxed);
     if (list.empty()) by_channel_.erase(entries);
   }
-  by_subscriber_.erase(found);
 }
 
 void Hub::Shard::deliver(const bus::Event& event) {
@@ -102,8 +95,8 @@ void Hub::Shard::deliver(const bus::Event& event) {
   // One encoding per subscription id, shared by every subscriber that used that id.
   std::vector<std::pair<std::string_view, std::shared_ptr<const std::string>>> encoded;
   for (const auto& entry : found->second) {
-    auto same = std::find_if(encoded.begin(), encoded.end(),
-                             [&](const auto& e) { return e.first == entry.subscription_id; });
+    auto same =
+        std::find_if(encoded.begin(), encoded.end(), [&](const auto& e) { return e.first == entry.subscription_id; });
     if (same == encoded.end()) {
       stomp::Frame frame{stomp::Command::message,
                          {{"destination", destination},
@@ -112,8 +105,8 @@ void Hub::Shard::deliver(const bus::Event& event) {
                           {"event", event.type},
                           {"content-type", "application/json"}},
                          *event.body};
-      same = encoded.insert(encoded.end(), {entry.subscription_id,
-                                            std::make_shared<const std::string>(stomp::encode(frame))});
+      same = encoded.insert(encoded.end(),
+                            {entry.subscription_id, std::make_shared<const std::string>(stomp::encode(frame))});
     }
     // A subscriber never unsubscribes inside `deliver` (it defers closing), so the list
     // stays valid while it is walked.

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -58,10 +60,12 @@ class Hub::Shard {
 
   /// The connection speaks for `member` (after CONNECT): it hears that member's control events.
   void attach(MemberId member, Subscriber& subscriber);
-  void subscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id);
-  void unsubscribe(const bus::Channel& channel, Subscriber& subscriber, const std::string& subscription_id);
-  /// Drops every subscription of a connection that closes, and its attachment.
-  void forget(Subscriber& subscriber);
+  void subscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id);
+  void unsubscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id);
+  /// Drops a connection that closes: its attachment to `member`, and its subscriptions,
+  /// which are on `channels` (the connection knows them; the shard does not keep a second
+  /// list of them per connection).
+  void forget(Subscriber& subscriber, std::optional<MemberId> member, const std::vector<bus::Channel>& channels);
 
   const boost::asio::any_io_executor& executor() const { return executor_; }
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
@@ -84,9 +88,7 @@ class Hub::Shard {
 
   boost::asio::any_io_executor executor_;
   std::unordered_map<bus::Channel, std::vector<Entry>, ChannelHash> by_channel_;
-  std::unordered_map<Subscriber*, std::vector<bus::Channel>> by_subscriber_;
   std::unordered_map<std::int64_t, std::vector<Subscriber*>> by_member_;
-  std::unordered_map<Subscriber*, std::int64_t> member_of_;
   std::atomic<std::size_t> size_{0};
   std::atomic<std::size_t> attached_{0};
   std::uint64_t next_message_id_ = 0;

@@ -18,6 +18,12 @@ void LiveEvents::publish(bus::Channel channel, std::string type, const boost::js
   bus_.publish({channel, std::move(type), std::make_shared<const std::string>(boost::json::serialize(body))});
 }
 
+void LiveEvents::publish_to_each(const std::vector<MemberId>& members, const std::string& type,
+                                 const boost::json::object& body) {
+  const auto bytes = std::make_shared<const std::string>(boost::json::serialize(body));
+  for (const auto member : members) bus_.publish({member_channel(member), type, bytes});
+}
+
 void LiveEvents::message_stored(const chat::Message& message) {
   publish(room_channel(message.room), "message", api::message_json(message));
 }
@@ -43,8 +49,7 @@ void LiveEvents::left(RoomId room, MemberId member) {
 }
 
 void LiveEvents::room_changed(RoomId room, const std::vector<MemberId>& members) {
-  const boost::json::object body{{"roomId", room.value()}};
-  for (const auto member : members) publish(member_channel(member), "roomChanged", body);
+  publish_to_each(members, "roomChanged", {{"roomId", room.value()}});
 }
 
 void LiveEvents::friend_added(MemberId owner, MemberId added) {
@@ -55,6 +60,10 @@ void LiveEvents::friend_added(MemberId owner, MemberId added) {
 
 void LiveEvents::session_revoked(MemberId member, const std::string& session_id) {
   publish(member_channel(member), "revoked", {{"sessionId", session_id}});
+}
+
+void LiveEvents::presence_changed(const presence::Presence& presence, const std::vector<MemberId>& watchers) {
+  publish_to_each(watchers, "presence", api::presence_json(presence));
 }
 
 }  // namespace modu::ws

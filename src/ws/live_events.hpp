@@ -21,9 +21,12 @@ class LiveEvents final : public events::Publisher {
   void room_changed(RoomId room, const std::vector<MemberId>& members) override;
   void friend_added(MemberId owner, MemberId added) override;
   void session_revoked(MemberId member, const std::string& session_id) override;
+  void presence_changed(const presence::Presence& presence, const std::vector<MemberId>& watchers) override;
 
  private:
   void publish(bus::Channel channel, std::string type, const boost::json::object& body);
+  /// The same event to each member's own queue, serialized once.
+  void publish_to_each(const std::vector<MemberId>& members, const std::string& type, const boost::json::object& body);
 
   bus::EventBus& bus_;
 };

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace modu::ws {
@@ -58,8 +59,7 @@ Error unknown_destination(std::string_view destination) {
 Result<std::string_view> required_header(const stomp::Frame& frame, std::string_view name) {
   auto value = frame.header(name);
   if (!value || value->empty()) {
-    return Error::bad_request(
-        fmt::format("{} needs a '{}' header", stomp::command_name(frame.command), name));
+    return Error::bad_request(fmt::format("{} needs a '{}' header", stomp::command_name(frame.command), name));
   }
   return *value;
 }
@@ -70,36 +70,41 @@ std::shared_ptr<const std::string> encoded(stomp::Frame frame) {
 
 }  // namespace
 
-StompSession::StompSession(const StompSettings& settings, StompServices services, Transport& transport,
+StompSession::StompSession(const StompSettings& settings, const StompServices& services, Transport& transport,
                            Hub::Shard& shard)
     : settings_(settings),
       services_(services),
       transport_(transport),
       shard_(shard),
-      parser_(settings.limits),
       tokens_(settings.frames_per_second),
       refilled_(std::chrono::steady_clock::now()) {}
 
-StompSession::~StompSession() { shard_.forget(*this); }
+StompSession::~StompSession() {
+  std::vector<bus::Channel> channels;
+  channels.reserve(subscriptions_.size());
+  for (const auto& [id, channel] : subscriptions_) channels.push_back(channel);
+  shard_.forget(*this, member_, channels);
+  if (member_) services_.presence.disconnected(*member_);
+}
 
 boost::asio::awaitable<void> StompSession::receive(std::string_view bytes) {
   if (finished_) co_return;
-  parser_.feed(bytes);
+  if (!parser_) parser_ = std::make_unique<stomp::Parser>(settings_.limits);
+  parser_->feed(bytes);
   while (!finished_) {
-    auto event = parser_.next();
+    auto event = parser_->next();
     if (!event) {
       fail(event.error());
       co_return;
     }
     if (!*event) {
-      parser_.release_if_idle();
+      if (parser_->idle()) parser_.reset();  // a frame cut across messages keeps it
       co_return;
     }
     const auto* frame = std::get_if<stomp::Frame>(&**event);
     if (!frame) continue;  // a heart-beat: the transport saw the bytes arrive, that is all
     if (!within_rate()) {
-      fail(Error{Errc::too_many_requests,
-                 fmt::format("more than {} frames a second", settings_.frames_per_second)});
+      fail(Error{Errc::too_many_requests, fmt::format("more than {} frames a second", settings_.frames_per_second)});
       co_return;
     }
     auto handled = co_await handle(*frame);
@@ -120,7 +125,7 @@ bool StompSession::within_rate() {
 
 boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& frame) {
   using stomp::Command;
-  if (!principal_) {
+  if (!member_) {
     if (frame.command != Command::connect && frame.command != Command::stomp) {
       co_return Error{Errc::unauthorized, "send CONNECT with an access token first"};
     }
@@ -170,15 +175,17 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
   }
   auto principal = services_.auth.authenticate(token);
   if (!principal) return principal.error();
-  principal_ = std::move(*principal);
-  shard_.attach(principal_->member, *this);
+  member_ = principal->member;
+  session_id_ = std::move(principal->session_id);
+  shard_.attach(*member_, *this);
+  services_.presence.connected(*member_);
 
   const auto plan = stomp::negotiate_heart_beat(*client_beats, settings_.heart_beat);
   transport_.send(encoded({stomp::Command::connected,
                            {{"version", std::string(*version)},
                             {"heart-beat", stomp::format_heart_beat(settings_.heart_beat)},
                             {"server", "modu/" MODU_VERSION},
-                            {"user-name", std::to_string(principal_->member.value())}},
+                            {"user-name", std::to_string(member_->value())}},
                            {}}));
   transport_.heart_beat(plan);
   return {};
@@ -189,7 +196,10 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
   if (!id) co_return id.error();
   auto destination_text = required_header(frame, "destination");
   if (!destination_text) co_return destination_text.error();
-  if (subscriptions_.contains(*id)) co_return Error::bad_request(fmt::format("subscription id '{}' is in use", *id));
+  const auto same_id = [&](const Subscription& s) { return s.id == *id; };
+  if (std::any_of(subscriptions_.begin(), subscriptions_.end(), same_id)) {
+    co_return Error::bad_request(fmt::format("subscription id '{}' is in use", *id));
+  }
   if (subscriptions_.size() >= settings_.max_subscriptions) {
     co_return Error::bad_request(fmt::format("at most {} subscriptions per connection", settings_.max_subscriptions));
   }
@@ -198,9 +208,9 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
 
   bus::Channel channel{};
   if (destination->kind == Destination::Kind::my_events) {
-    channel = {bus::Channel::Kind::member, principal_->member.value()};
+    channel = {bus::Channel::Kind::member, member_->value()};
   } else if (destination->kind == Destination::Kind::room_topic) {
-    const auto member = principal_->member;
+    const auto member = *member_;
     const auto room = destination->room;
     auto allowed = co_await services_.workers.run([&] { return services_.rooms.require_member(member, room); });
     if (!allowed) co_return allowed.error();
@@ -209,8 +219,8 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
   } else {
     co_return Error::bad_request(fmt::format("'{}' takes SEND, not SUBSCRIBE", *destination_text));
   }
-  auto [entry, added] = subscriptions_.emplace(std::string(*id), channel);
-  shard_.subscribe(channel, *this, entry->first);
+  subscriptions_.push_back({std::string(*id), channel});
+  shard_.subscribe(channel, *this, *id);
   receipt(frame);
   co_return Result<void>{};
 }
@@ -218,9 +228,10 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
 Result<void> StompSession::unsubscribe(const stomp::Frame& frame) {
   auto id = required_header(frame, "id");
   if (!id) return id.error();
-  auto found = subscriptions_.find(*id);
+  auto found =
+      std::find_if(subscriptions_.begin(), subscriptions_.end(), [&](const Subscription& s) { return s.id == *id; });
   if (found == subscriptions_.end()) return Error::bad_request(fmt::format("no subscription with id '{}'", *id));
-  shard_.unsubscribe(found->second, *this, found->first);
+  shard_.unsubscribe(found->channel, *this, found->id);
   subscriptions_.erase(found);
   receipt(frame);
   return {};
@@ -231,7 +242,7 @@ boost::asio::awaitable<Result<void>> StompSession::send(const stomp::Frame& fram
   if (!destination_text) co_return destination_text.error();
   auto destination = parse_destination(*destination_text);
   if (!destination) co_return unknown_destination(*destination_text);
-  const auto member = principal_->member;
+  const auto member = *member_;
   const auto room = destination->room;
 
   switch (destination->kind) {
@@ -278,14 +289,15 @@ void StompSession::control(const bus::Event& event) {
     const auto* room = fields.if_contains("roomId");
     if (!room || !room->is_int64()) return;
     const bus::Channel channel{bus::Channel::Kind::room, room->as_int64()};
-    std::erase_if(subscriptions_, [&](const auto& entry) {
-      if (entry.second != channel) return false;
-      shard_.unsubscribe(entry.second, *this, entry.first);
-      return true;
-    });
+    for (const auto& subscription : subscriptions_) {
+      if (subscription.channel == channel) shard_.unsubscribe(channel, *this, subscription.id);
+    }
+    subscriptions_.erase(std::remove_if(subscriptions_.begin(), subscriptions_.end(),
+                                        [&](const Subscription& s) { return s.channel == channel; }),
+                         subscriptions_.end());
   } else if (event.type == "revoked") {
     const auto* session = fields.if_contains("sessionId");
-    if (session && session->is_string() && principal_ && session->as_string() == principal_->session_id) {
+    if (session && session->is_string() && member_ && session->as_string() == session_id_) {
       fail(Error{Errc::unauthorized, "the session was logged out"});
     }
   }

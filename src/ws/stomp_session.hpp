@@ -1,18 +1,19 @@
 #pragma once
 
-#include "core/principal.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/auth/auth_service.hpp"
 #include "domain/chat/chat_service.hpp"
+#include "domain/presence/presence_service.hpp"
 #include "domain/room/room_service.hpp"
 #include "ws/hub.hpp"
 #include "ws/stomp/heartbeat.hpp"
 #include "ws/stomp/parser.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <chrono>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,7 +24,7 @@ struct StompSettings {
   stomp::Limits limits;
   stomp::HeartBeatOffer heart_beat;  ///< the server's own offer
   std::size_t max_subscriptions;
-  unsigned frames_per_second;        ///< and as many in a burst
+  unsigned frames_per_second;  ///< and as many in a burst
 };
 
 /// What a STOMP session needs from the rest of the server.
@@ -31,6 +32,7 @@ struct StompServices {
   const auth::AuthService& auth;
   room::RoomService& rooms;
   chat::ChatService& chat;
+  presence::PresenceService& presence;
   events::Publisher& events;
   WorkerPool& workers;
 };
@@ -59,7 +61,8 @@ class Transport {
 /// None: everything runs on the connection's own I/O thread.
 class StompSession final : public Subscriber {
  public:
-  StompSession(const StompSettings& settings, StompServices services, Transport& transport, Hub::Shard& shard);
+  /// `settings` and `services` are shared by every session and outlive them.
+  StompSession(const StompSettings& settings, const StompServices& services, Transport& transport, Hub::Shard& shard);
   ~StompSession() override;
 
   /// Handles the frames in one WebSocket message (or part of a frame).
@@ -74,7 +77,6 @@ class StompSession final : public Subscriber {
   void fail(const Error& error, std::optional<std::string_view> receipt = std::nullopt);
 
   bool finished() const { return finished_; }
-  const std::optional<Principal>& principal() const { return principal_; }
 
  private:
   boost::asio::awaitable<Result<void>> handle(const stomp::Frame& frame);
@@ -86,12 +88,22 @@ class StompSession final : public Subscriber {
   bool within_rate();
 
   const StompSettings& settings_;
-  StompServices services_;
+  const StompServices& services_;
   Transport& transport_;
   Hub::Shard& shard_;
-  stomp::Parser parser_;
-  std::optional<Principal> principal_;
-  std::map<std::string, bus::Channel, std::less<>> subscriptions_;  ///< by subscription id
+  /// Only while frames are coming in: most connections are idle most of the time, and an
+  /// idle one keeps no parser.
+  std::unique_ptr<stomp::Parser> parser_;
+  /// Who CONNECTed, and in which log-in session (so that logging out ends this
+  /// connection too). Nothing more of the access token is kept.
+  std::optional<MemberId> member_;
+  std::string session_id_;
+  struct Subscription {
+    std::string id;
+    bus::Channel channel;
+  };
+  /// Most connections hold one or two: those live inside the session.
+  boost::container::small_vector<Subscription, 2> subscriptions_;
   bool finished_ = false;
   double tokens_;
   std::chrono::steady_clock::time_point refilled_;

@@ -1,14 +1,19 @@
 // The one translation unit that builds Beast's WebSocket templates.
 #include "ws/websocket_server.hpp"
 
+#include "ws/frame_bounded_socket.hpp"
 #include "ws/stomp/encoder.hpp"
+#include "ws/thread_connections.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
 
 namespace modu::ws {
 namespace {
@@ -19,9 +24,11 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-/// Several queued frames go out as one WebSocket message, up to this size: STOMP lets
-/// frames share a message, and one write instead of many is what keeps fan-out cheap.
+/// Several queued frames go out as one WebSocket message, up to this size and this many
+/// pieces (one `writev`, beside the frame header): STOMP lets frames share a message, and
+/// one write instead of many is what keeps fan-out cheap.
 constexpr std::size_t kCoalesceBytes = 64 * 1024;
+constexpr std::size_t kCoalesceFrames = 63;
 
 /// The subprotocol to answer with: the newest STOMP the client offers, or none.
 std::string choose_subprotocol(std::string_view offered) {
@@ -47,13 +54,20 @@ bool is_quiet(const boost::system::error_code& ec) {
 }  // namespace
 
 /// One WebSocket connection. Written with completion handlers rather than coroutines on
-/// purpose: an idle connection then holds only its stream, one pending read and at most
-/// one timer wait, where a coroutine would keep its frames (a few KiB) for as long as the
-/// connection lives. Frames are handled by the session's coroutine only while they are.
+/// purpose: an idle connection then holds only its stream and one wait on its socket,
+/// where a coroutine would keep its frames (a few KiB) for as long as the connection
+/// lives. Frames are handled by the session's coroutine only while they are.
 class WebSocketServer::Connection final : public Transport, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(WebSocketServer& server, tcp::socket socket)
-      : server_(server), ws_(std::move(socket)), timer_(ws_.get_executor()) {}
+  using Thread = ThreadConnections<Connection>;
+
+  Connection(WebSocketServer& server, tcp::socket socket, Thread& thread)
+      : server_(server), thread_(thread), ws_(std::move(socket)) {
+    thread_.add(*this);
+  }
+  ~Connection() override { stop(); }  // every way out stops first; this is for the one that forgot
+
+  std::size_t slot = 0;  ///< where the thread's list holds it
 
   void start(UpgradeRequest request) {
     const auto subprotocol = choose_subprotocol(request[beast::http::field::sec_websocket_protocol]);
@@ -73,20 +87,25 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     ws_.async_accept(*request_, [self = shared_from_this()](boost::system::error_code ec) { self->accepted(ec); });
   }
 
-  asio::any_io_executor executor() { return ws_.get_executor(); }
-
   void send(std::shared_ptr<const std::string> frames) override {
     if (closing_ || stopped_) return;
-    if (queue_.size() >= server_.config_.outbound_queue_frames) {
+    if (!outbox_) outbox_ = std::make_unique<Outbox>();
+    if (outbox_->queued.size() >= server_.config_.outbound_queue_frames) {
       // Too slow for what it subscribed to: drop what waits, say why, and close. It
       // catches up from the database (`after=seq`) when it comes back.
-      queue_.clear();
+      outbox_->queued.clear();
       session_->fail(Error{Errc::too_many_requests,
                            "the connection fell too far behind; reconnect and page the history with after=seq"});
       return;
     }
-    queue_.push_back(std::move(frames));
-    schedule_write();
+    outbox_->queued.push_back(std::move(frames));
+    if (!writing_) want_flush();
+  }
+
+  /// The thread's paced flush: write what waits.
+  void flush() {
+    flush_due_ = false;
+    write_next();
   }
 
   void close() override {
@@ -98,7 +117,20 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   void heart_beat(stomp::HeartBeatPlan plan) override {
     plan_ = plan;
     connected_ = true;
-    watch();
+  }
+
+  /// The thread's clock: the deadline to CONNECT, then the heart-beats both ways.
+  void tick(Clock::time_point now) {
+    if (stopped_) return;
+    if (!connected_) {
+      if (now >= deadline_ && session_) session_->fail(Error{Errc::unauthorized, "no CONNECT frame in time"});
+    } else if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
+      stop();  // silent for twice the agreed interval: the peer is gone
+    } else if (plan_.send_every.count() > 0 && now + Thread::kTick >= last_write_ + plan_.send_every) {
+      // A tick early rather than late. Frames already waiting prove us alive as well.
+      if (!outbox_ || outbox_->queued.empty()) send(std::make_shared<const std::string>(stomp::kHeartBeat));
+      last_write_ = now;
+    }
   }
 
   /// Drain: the server is going away (1001).
@@ -112,24 +144,38 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
  private:
   void accepted(boost::system::error_code ec) {
     request_.reset();  // nothing of the HTTP request is needed any more
+    // Nor the decorator, which holds the subprotocol for the handshake's response.
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
     if (ec) return stop();
     session_.emplace(server_.settings_, server_.services_, *this, server_.hub_.shard_for(ws_.get_executor()));
     deadline_ = Clock::now() + std::chrono::seconds(server_.config_.connect_timeout_seconds);
-    watch();
     read();
   }
 
+  /// Waits for the next message on the socket itself, holding no buffer and no Beast
+  /// operation meanwhile: an idle connection is most connections, and those would be a
+  /// third of what each costs. Safe because the socket hands Beast no byte past the frame
+  /// being read (FrameBoundedSocket): between messages Beast holds none of the next one.
   void read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-      self->received(ec);
-    });
+    if (!ws_.next_layer().between_frames()) return read_message();
+    beast::get_lowest_layer(ws_).async_wait(tcp::socket::wait_read,
+                                            [self = shared_from_this()](boost::system::error_code ec) {
+                                              if (ec) return self->stop();
+                                              self->read_message();
+                                            });
+  }
+
+  void read_message() {
+    buffer_ = std::make_unique<beast::flat_buffer>();
+    ws_.async_read(*buffer_,
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->received(ec); });
   }
 
   void received(boost::system::error_code ec) {
     if (ec) {
       if (ec == websocket::error::message_too_big && session_) {
-        session_->fail(Error{Errc::payload_too_large,
-                             fmt::format("a WebSocket message is larger than {} octets", server_.config_.max_frame_bytes)});
+        session_->fail(Error{Errc::payload_too_large, fmt::format("a WebSocket message is larger than {} octets",
+                                                                  server_.config_.max_frame_bytes)});
         return;  // the ERROR goes out, then the close ends the connection
       }
       if (!is_quiet(ec)) spdlog::debug("websocket read ended: {}", ec.message());
@@ -137,11 +183,10 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     }
     last_read_ = Clock::now();
     receiving_ = true;
-    const auto data = buffer_.cdata();
+    const auto data = buffer_->cdata();
     // The session handles the frames (it may wait on a commit); the next read starts
     // when it is done, so a client's frames are handled in order.
-    asio::co_spawn(ws_.get_executor(),
-                   session_->receive({static_cast<const char*>(data.data()), data.size()}),
+    asio::co_spawn(ws_.get_executor(), session_->receive({static_cast<const char*>(data.data()), data.size()}),
                    [self = shared_from_this()](std::exception_ptr failure) {
                      self->receiving_ = false;
                      if (self->stopped_) return self->session_.reset();  // deferred by stop()
@@ -153,27 +198,21 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
                        }
                        return self->stop();
                      }
-                     self->buffer_.consume(self->buffer_.size());
-                     self->buffer_.shrink_to_fit();  // an idle connection keeps no buffer
+                     self->buffer_.reset();  // an idle connection keeps no buffer
                      if (!self->stopped_) self->read();
                    });
   }
 
-  /// Starts writing once the handlers already queued on this thread have run: the
-  /// deliveries of a committed batch arrive as one handler each, and this way they leave
-  /// in one write instead of one write per message.
-  void schedule_write() {
-    if (write_scheduled_ || writing_) return;
-    write_scheduled_ = true;
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
-      self->write_scheduled_ = false;
-      self->write_next();
-    });
+  /// Frames wait: the thread starts the write, paced, together with others'.
+  void want_flush() {
+    if (flush_due_ || stopped_) return;
+    flush_due_ = true;
+    thread_.due(shared_from_this());
   }
 
   void write_next() {
     if (writing_ || stopped_) return;
-    if (queue_.empty()) {
+    if (!outbox_ || outbox_->queued.empty()) {
       if (closing_ && !close_sent_) {
         close_sent_ = true;
         writing_ = true;
@@ -185,86 +224,58 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
       }
       return;
     }
-    // Several frames waiting go out as one message; a single one is written as it is,
-    // its bytes shared with every other subscriber.
-    if (queue_.size() == 1 || queue_.front()->size() >= kCoalesceBytes) {
-      single_ = std::move(queue_.front());
-      queue_.erase(queue_.begin());
-    } else {
-      std::size_t taken = 0;
-      while (taken < queue_.size() && batch_.size() + queue_[taken]->size() <= kCoalesceBytes) {
-        batch_ += *queue_[taken++];
-      }
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+    // The frames waiting go out as one message, gathered from the buffers they are in
+    // (shared with every other subscriber): nothing is copied. The write keeps its own
+    // copy of the list of pieces; the frames stay in `writing` until it is done.
+    auto& queued = outbox_->queued;
+    std::vector<asio::const_buffer> pieces;
+    std::size_t taken = 0;
+    std::size_t bytes = 0;
+    while (taken < queued.size() && taken < kCoalesceFrames &&
+           (taken == 0 || bytes + queued[taken]->size() <= kCoalesceBytes)) {
+      bytes += queued[taken]->size();
+      pieces.push_back(asio::buffer(*queued[taken]));
+      outbox_->writing.push_back(std::move(queued[taken++]));
     }
+    queued.erase(queued.begin(), queued.begin() + static_cast<std::ptrdiff_t>(taken));
     writing_ = true;
-    const auto& bytes = single_ ? *single_ : batch_;
-    ws_.async_write(asio::buffer(bytes), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+    ws_.async_write(pieces, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
       self->writing_ = false;
-      self->single_.reset();
-      self->batch_.clear();
-      if (self->queue_.empty()) std::string().swap(self->batch_);
+      self->outbox_->writing.clear();
       if (ec) return self->stop();
       self->last_write_ = Clock::now();
-      self->write_next();
+      if (self->closing_) return self->write_next();  // the rest, then the close
+      if (!self->outbox_->queued.empty()) return self->want_flush();
+      self->outbox_.reset();  // nothing waits: an idle connection keeps no buffers
     });
-  }
-
-  /// One timer for a connection's clock: the deadline to CONNECT, then the heart-beats
-  /// both ways. Armed only while there is something to watch.
-  void watch() {
-    if (stopped_) return;
-    auto wake = Clock::time_point::max();
-    if (!connected_) wake = deadline_;
-    if (connected_ && plan_.send_every.count() > 0) wake = std::min(wake, last_write_ + plan_.send_every);
-    if (connected_ && plan_.expect_every.count() > 0) wake = std::min(wake, last_read_ + 2 * plan_.expect_every);
-    if (wake == Clock::time_point::max()) {
-      timer_.cancel();
-      return;
-    }
-    timer_.expires_at(wake);  // cancels a wait already pending, which then does nothing
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec) self->tick();
-    });
-  }
-
-  void tick() {
-    if (stopped_) return;
-    const auto now = Clock::now();
-    if (!connected_) {
-      if (now >= deadline_ && session_) return session_->fail(Error{Errc::unauthorized, "no CONNECT frame in time"});
-    } else if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
-      return stop();  // silent for twice the agreed interval: the peer is gone
-    } else if (plan_.send_every.count() > 0 && now >= last_write_ + plan_.send_every) {
-      // Frames already waiting prove us alive as well as a heart-beat would.
-      if (queue_.empty()) send(std::make_shared<const std::string>(stomp::kHeartBeat));
-      last_write_ = now;
-    }
-    watch();
   }
 
   void stop() {
     if (stopped_) return;
     stopped_ = true;
-    timer_.cancel();
     // The session leaves the hub now, unless it is in the middle of a frame (waiting on a
     // commit, say): then it goes when that frame is done.
     if (!receiving_) session_.reset();
-    queue_.clear();
+    if (outbox_) outbox_->queued.clear();  // not what is being written: the write still holds those bytes
     boost::system::error_code ignored;
     beast::get_lowest_layer(ws_).close(ignored);  // pending operations end; their handlers hold the last references
-    server_.forget(*this);
+    thread_.remove(*this);
+    server_.metrics_.connection_closed();
   }
 
+  /// What waits to be written, and what is being written; only while there is any.
+  struct Outbox {
+    std::vector<std::shared_ptr<const std::string>> queued;
+    std::vector<std::shared_ptr<const std::string>> writing;
+  };
+
   WebSocketServer& server_;
-  websocket::stream<tcp::socket> ws_;
-  asio::steady_timer timer_;
-  std::unique_ptr<UpgradeRequest> request_;  ///< only until the handshake is done
+  Thread& thread_;
+  websocket::stream<FrameBoundedSocket, false> ws_;  ///< no permessage-deflate: STOMP frames are small
+  std::unique_ptr<UpgradeRequest> request_;          ///< only until the handshake is done
   std::optional<StompSession> session_;
-  beast::flat_buffer buffer_;
-  std::vector<std::shared_ptr<const std::string>> queue_;
-  std::shared_ptr<const std::string> single_;  ///< being written
-  std::string batch_;                          ///< being written
+  std::unique_ptr<beast::flat_buffer> buffer_;  ///< only while a message is read and handled
+  std::unique_ptr<Outbox> outbox_;
   stomp::HeartBeatPlan plan_{};
   Clock::time_point deadline_{};
   Clock::time_point last_read_ = Clock::now();
@@ -272,7 +283,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   bool connected_ = false;
   bool receiving_ = false;  ///< the session is handling frames
   bool writing_ = false;
-  bool write_scheduled_ = false;
+  bool flush_due_ = false;  ///< waiting for the thread's flush
   bool closing_ = false;
   bool close_sent_ = false;
   bool going_away_ = false;
@@ -292,38 +303,27 @@ WebSocketServer::WebSocketServer(const WsConfig& config, StompServices services,
 WebSocketServer::~WebSocketServer() = default;
 
 void WebSocketServer::take(tcp::socket socket, UpgradeRequest request) {
-  auto connection = std::make_shared<Connection>(*this, std::move(socket));
+  // On the connection's own I/O thread (the HTTP session's).
+  auto& thread = Connection::Thread::of(socket.get_executor(), std::chrono::milliseconds(config_.flush_interval_ms));
   {
     std::lock_guard lock(mutex_);
     if (draining_) return;
-    live_.insert(connection.get());
+    const auto executor = socket.get_executor();
+    if (std::none_of(threads_.begin(), threads_.end(), [&](const auto& t) { return t.first == executor; })) {
+      threads_.emplace_back(executor, &thread);
+    }
   }
   // Counted with the HTTP connections, so that a drain waits for it too.
   metrics_.connection_opened();
-  connection->start(std::move(request));
-}
-
-void WebSocketServer::forget(Connection& connection) {
-  {
-    std::lock_guard lock(mutex_);
-    live_.erase(&connection);
-  }
-  metrics_.connection_closed();
+  std::make_shared<Connection>(*this, std::move(socket), thread)->start(std::move(request));
 }
 
 void WebSocketServer::drain() {
   std::lock_guard lock(mutex_);
   draining_ = true;
-  for (auto* connection : live_) {
-    // Each connection is touched only on its own thread, and only while it is live.
-    asio::post(connection->executor(), [this, connection] {
-      bool live = false;
-      {
-        std::lock_guard again(mutex_);
-        live = live_.contains(connection);
-      }
-      if (live) connection->going_away();
-    });
+  // Each thread's connections are touched only on that thread.
+  for (const auto& [executor, thread] : threads_) {
+    asio::post(executor, [thread] { thread->going_away(); });
   }
 }
 

@@ -6,17 +6,23 @@
 #include "ws/hub.hpp"
 #include "ws/stomp_session.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <memory>
 #include <mutex>
-#include <unordered_set>
+#include <utility>
+#include <vector>
 
 namespace modu::ws {
 
+template <class Connection>
+class ThreadConnections;
+
 /// STOMP over WebSocket: takes the connections that upgrade at `/ws`, speaks the
 /// WebSocket protocol (Beast) with the `v12.stomp`/`v11.stomp` subprotocols, and runs a
-/// StompSession on each. Outbound frames wait in a bounded queue per connection and
-/// are written together when several are waiting; a connection whose queue overflows
-/// is sent an ERROR and closed, so a slow client never holds anyone else up.
+/// StompSession on each. Outbound frames wait in a bounded queue per connection and are
+/// written together, paced per I/O thread (`ws.flushIntervalMs`); a connection whose
+/// queue overflows is sent an ERROR and closed, so a slow client never holds anyone else up.
 /// @par Thread safety
 /// See UpgradeHandler; each connection lives on its own I/O thread.
 class WebSocketServer final : public http::UpgradeHandler {
@@ -30,7 +36,6 @@ class WebSocketServer final : public http::UpgradeHandler {
 
  private:
   class Connection;
-  void forget(Connection& connection);
 
   const WsConfig& config_;
   StompSettings settings_;
@@ -38,7 +43,8 @@ class WebSocketServer final : public http::UpgradeHandler {
   Hub& hub_;
   obs::Metrics& metrics_;
   std::mutex mutex_;
-  std::unordered_set<Connection*> live_;
+  /// Every I/O thread that has held a connection, with its connections (for a drain).
+  std::vector<std::pair<boost::asio::any_io_executor, ThreadConnections<Connection>*>> threads_;
   bool draining_ = false;
 };
 

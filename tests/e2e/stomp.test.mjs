@@ -134,3 +134,40 @@ test('a bad token, a non-member and an unknown destination each get an ERROR wit
   const health = await fetch(`${server.base}/healthz`);
   assert.equal(health.status, 200);
 });
+
+test('presence: whoever shares a room sees a member come online and go offline, live and over REST', async () => {
+  const [amy, ben, cat] = [await member(server.base, 'amy'), await member(server.base, 'ben'), await member(server.base, 'cat')];
+  await roomOf(amy, ben, cat);
+  const watcher = await connect({ Authorization: `Bearer ${ben.token}` });
+  const events = [];
+  let heard = () => {};
+  const subscribed = receipt(watcher, 'events');
+  watcher.subscribe('/user/queue/events', (m) => {
+    if (m.headers.event !== 'presence') return;
+    const body = JSON.parse(m.body);
+    if (body.memberId === amy.id) events.push(body);
+    heard();
+  }, { receipt: 'events' });
+  await subscribed;
+  const amyEvent = (n) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no presence event #${n} within 10 s`)), 10000);
+    heard = () => { if (events.length >= n) { clearTimeout(timer); resolve(events[n - 1]); } };
+    heard();
+  });
+  const presence = async (token) => api(server.base, 'GET', `/api/v1/members/${amy.id}/presence`, null, token);
+
+  const phone = await connect({ Authorization: `Bearer ${amy.token}` });
+  const online = await amyEvent(1);
+  assert.deepEqual(online, { memberId: amy.id, online: true, lastSeenAt: null });
+  assert.equal((await presence(ben.token)).json.online, true);
+
+  await phone.deactivate();
+  const offline = await amyEvent(2);
+  assert.equal(offline.online, false);
+  assert.ok(Date.parse(offline.lastSeenAt) > 0, offline.lastSeenAt);
+  assert.deepEqual((await presence(cat.token)).json, offline);
+
+  const stranger = await member(server.base, 'dan');
+  assert.equal((await presence(stranger.token)).status, 404);
+  await watcher.deactivate();
+});

@@ -2,6 +2,7 @@
 // split across and packed into WebSocket messages, and the drain's 1001.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { startServer, api, member } from './support/server.mjs';
 
@@ -76,6 +77,124 @@ test('subprotocols, split and packed frames, and a drain that closes with 1001',
     const stopping = server.stop();
     assert.equal(await closed, 1001);
     await stopping;
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
+test('heart-beats go out on time, a silent client is dropped, and a connection without CONNECT is refused', async () => {
+  const server = await startServer({ env: { MODU_WS_HEART_BEAT_MS: '1000', MODU_WS_CONNECT_TIMEOUT_SECONDS: '1' } });
+  try {
+    const amy = await member(server.base, 'amy');
+    const open = async () => {
+      const socket = new WebSocket(server.wsUrl, ['v12.stomp']);
+      await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+      return socket;
+    };
+
+    // Both sides every second: the server sends EOLs, and expects ours within two seconds.
+    const beating = await open();
+    const inbox = frames(beating);
+    const beats = [];
+    beating.on('message', (data) => { if (data.toString() === '\n') beats.push(Date.now()); });
+    const closed = new Promise((resolve) => beating.once('close', resolve));
+    beating.send(`CONNECT\naccept-version:1.2\nheart-beat:1000,1000\npasscode:${amy.token}\n\n${NUL}`);
+    const [connected] = await inbox.until(1);
+    assert.equal(connected.headers['heart-beat'], '1000,1000');
+    const since = Date.now();
+    await closed;  // we send nothing: the server gives up on us
+    const silentFor = Date.now() - since;
+    assert.ok(silentFor >= 1500 && silentFor < 6000, `closed after ${silentFor} ms of silence`);
+    assert.ok(beats.length >= 1, 'no heart-beat from the server');
+
+    // A client that keeps beating stays.
+    const alive = await open();
+    const aliveInbox = frames(alive);
+    alive.send(`CONNECT\naccept-version:1.2\nheart-beat:1000,0\npasscode:${amy.token}\n\n${NUL}`);
+    await aliveInbox.until(1);
+    let aliveClosed = false;
+    alive.once('close', () => { aliveClosed = true; });
+    const beat = setInterval(() => alive.send('\n'), 500);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    clearInterval(beat);
+    assert.equal(aliveClosed, false);
+    alive.close();
+
+    // No CONNECT within a second: an ERROR that says so, then the close.
+    const mute = await open();
+    const muteInbox = frames(mute);
+    const [error] = await muteInbox.until(1);
+    assert.equal(error.command, 'ERROR');
+    assert.match(error.headers.message, /no CONNECT frame in time/);
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
+/// One masked client→server WebSocket frame (RFC 6455 §5.2).
+function maskedFrame(text, { opcode = 0x1, fin = true } = {}) {
+  const payload = Buffer.from(text);
+  const length = payload.length;
+  const head = length < 126 ? Buffer.from([0, 0x80 | length])
+    : length < 65536 ? Buffer.from([0, 0x80 | 126, length >> 8, length & 0xff])
+    : Buffer.concat([Buffer.from([0, 0x80 | 127, 0, 0, 0, 0]), Buffer.from([(length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff])]);
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
+  return Buffer.concat([head, mask, masked]);
+}
+
+test('frames that arrive byte by byte, packed into one write, fragmented or large are all read right', async () => {
+  const server = await startServer();
+  try {
+    const [amy, ben, cat] = [await member(server.base, 'amy'), await member(server.base, 'ben'), await member(server.base, 'cat')];
+    const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id, cat.id] }, amy.token)).json.id;
+    const { port } = new URL(server.base);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk) => { received = Buffer.concat([received, chunk]); });
+    const text = () => received.toString('latin1');
+    const waitFor = async (pattern, what) => {
+      const deadline = Date.now() + 10000;
+      while (!pattern.test(text())) {
+        if (Date.now() > deadline) throw new Error(`no ${what}; got ${JSON.stringify(text())}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: v12.stomp\r\n\r\n');
+    await waitFor(/101 Switching Protocols[\s\S]*\r\n\r\n/, '101');
+
+    // CONNECT trickles in a byte at a time, its frame header too.
+    const connect = maskedFrame(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${amy.token}\n\n${NUL}`);
+    for (const byte of connect.subarray(0, 12)) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    socket.write(connect.subarray(12));
+    await waitFor(/CONNECTED/, 'CONNECTED');
+
+    // Three frames in one TCP write: a SUBSCRIBE, and a SEND cut into two fragments.
+    const send = `SEND\ndestination:/app/rooms/${room}/messages\nreceipt:one\n\n${JSON.stringify({ type: 'text', body: 'fragmented' })}${NUL}`;
+    socket.write(Buffer.concat([
+      maskedFrame(`SUBSCRIBE\nid:0\ndestination:/topic/rooms/${room}\nreceipt:sub\n\n${NUL}`),
+      maskedFrame(send.slice(0, 30), { fin: false }),
+      maskedFrame(send.slice(30), { opcode: 0x0 }),
+    ]));
+    await waitFor(/receipt-id:one/, 'the SEND\'s RECEIPT');
+    assert.match(text(), /receipt-id:sub/);
+
+    // A large message (over Beast's 1,536-octet read buffer), right behind a small one.
+    const long = 'x'.repeat(3000);
+    socket.write(Buffer.concat([
+      maskedFrame(`SEND\ndestination:/app/rooms/${room}/messages\nreceipt:two\n\n${JSON.stringify({ type: 'text', body: 'small' })}${NUL}`),
+      maskedFrame(`SEND\ndestination:/app/rooms/${room}/messages\nreceipt:three\n\n${JSON.stringify({ type: 'text', body: long })}${NUL}`),
+    ]));
+    await waitFor(/receipt-id:three/, 'the large SEND\'s RECEIPT');
+    const history = await api(server.base, 'GET', `/api/v1/rooms/${room}/messages`, null, amy.token);
+    assert.deepEqual(history.json.items.filter((m) => m.type === 'text').map((m) => m.body), ['fragmented', 'small', long]);
+    socket.destroy();
   } finally {
     await server.stop().catch(() => {});
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/chat/message.hpp"
+#include "domain/presence/presence.hpp"
 
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ class Publisher {
   virtual void friend_added(MemberId owner, MemberId added) = 0;
   /// A session ended (logout, or a stolen refresh token): its live connections close.
   virtual void session_revoked(MemberId member, const std::string& session_id) = 0;
+  /// A member came online or went offline; `watchers` share a room with them.
+  virtual void presence_changed(const presence::Presence& presence, const std::vector<MemberId>& watchers) = 0;
 };
 
 /// For a process with nobody connected live (tools, tests of the REST API alone).
@@ -49,6 +52,7 @@ class NoPublisher final : public Publisher {
   void room_changed(RoomId, const std::vector<MemberId>&) override {}
   void friend_added(MemberId, MemberId) override {}
   void session_revoked(MemberId, const std::string&) override {}
+  void presence_changed(const presence::Presence&, const std::vector<MemberId>&) override {}
 };
 
 }  // namespace modu::events

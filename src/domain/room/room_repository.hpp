@@ -31,6 +31,10 @@ class RoomRepository {
   virtual Room update(RoomId id, const std::optional<std::string>& name, const std::optional<std::string>& image) = 0;
   /// Moves a read position forward only, and never past the room's last seq; returns it.
   virtual std::int64_t advance_read(RoomId id, MemberId member, std::int64_t seq) = 0;
+  /// Everyone who shares a room of at most `max_room_members` with `member`, each once.
+  virtual std::vector<MemberId> co_members(MemberId member, std::size_t max_room_members) = 0;
+  /// Whether `a` and `b` are in a room together.
+  virtual bool share_room(MemberId a, MemberId b) = 0;
   /// My rooms by last activity, newest first, with what a room list shows, in a fixed
   /// number of statements whatever the page size.
   virtual std::vector<RoomSummary> list_for(MemberId member, const std::optional<ActivityCursor>& after,

@@ -18,11 +18,13 @@ function freePort() {
   });
 }
 
-export async function startServer(binary = process.env.MODUTEST_BINARY ?? 'build/asan/modu') {
+/// `env`: settings for this server, as environment variables (MODU_WS_HEART_BEAT_MS: '1000').
+export async function startServer({ binary = process.env.MODUTEST_BINARY ?? 'build/asan/modu', env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'modu-e2e-'));
   const port = await freePort();
   const child = spawn(binary, ['serve', '--profile', 'test', '--port', String(port), '--data-dir', dataDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stderr.on('data', (chunk) => { output += chunk; });

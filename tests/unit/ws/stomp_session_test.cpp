@@ -13,8 +13,8 @@
 namespace modu::ws {
 namespace {
 
-using testing::AppFixture;
 using testing::ApiClient;
+using testing::AppFixture;
 
 /// Collects what the session writes, as frames.
 class Capture final : public Transport {
@@ -53,7 +53,7 @@ class StompSessionTest : public AppFixture {
     amy_id_ = amy_->join("amy@example.com", "amy");
     ben_id_ = ben_->join("ben@example.com", "ben");
     cat_id_ = cat_->join("cat@example.com", "cat");
-    dan_->join("dan@example.com", "dan");
+    dan_id_ = dan_->join("dan@example.com", "dan");
     auto room = amy_->post("/api/v1/rooms", {{"memberIds", {ben_id_, cat_id_}}, {"name", "trip"}});
     room_ = room.json.at("id").as_int64();
   }
@@ -65,8 +65,9 @@ class StompSessionTest : public AppFixture {
 
   std::unique_ptr<Client> open() {
     auto client = std::make_unique<Client>();
-    client->session = std::make_unique<StompSession>(settings_, app_->stomp_services(), client->out,
-                                                     app_->hub().shard_for(io_.get_executor()));
+    if (!services_) services_.emplace(app_->stomp_services());
+    client->session =
+        std::make_unique<StompSession>(settings_, *services_, client->out, app_->hub().shard_for(io_.get_executor()));
     return client;
   }
 
@@ -86,6 +87,19 @@ class StompSessionTest : public AppFixture {
     return client.out.take();
   }
 
+  /// Runs this thread's handlers until `client` has been written a frame, for work that
+  /// reaches it through the worker pool (presence); empty if none came within 5 s.
+  std::vector<stomp::Frame> wait_for_frames(Client& client) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::vector<stomp::Frame> frames;
+    while (frames.empty() && std::chrono::steady_clock::now() < deadline) {
+      io_.restart();
+      io_.run_for(std::chrono::milliseconds(5));
+      frames = client.out.take();
+    }
+    return frames;
+  }
+
   static std::string connect_frame(const std::string& token) {
     return "CONNECT\naccept-version:1.2\nhost:modu\nheart-beat:0,0\nAuthorization:Bearer " + token + "\n\n" +
            std::string(1, '\0');
@@ -95,16 +109,16 @@ class StompSessionTest : public AppFixture {
            "\ncontent-type:application/json\n\n" + body + std::string(1, '\0');
   }
   std::string subscribe_frame(const std::string& destination, const std::string& id) const {
-    return "SUBSCRIBE\nid:" + id + "\ndestination:" + destination + "\nreceipt:s-" + id + "\n\n" +
-           std::string(1, '\0');
+    return "SUBSCRIBE\nid:" + id + "\ndestination:" + destination + "\nreceipt:s-" + id + "\n\n" + std::string(1, '\0');
   }
 
-  StompSettings settings_{{65536, 65536, 32, 8192}, {std::chrono::milliseconds(10000), std::chrono::milliseconds(10000)},
-                          4, 20};
+  StompSettings settings_{
+      {65536, 65536, 32, 8192}, {std::chrono::milliseconds(10000), std::chrono::milliseconds(10000)}, 4, 20};
   boost::asio::io_context io_;
+  std::optional<StompServices> services_;  ///< the sessions keep a reference to it
   // Made in SetUp: the application does not exist before it.
   std::optional<ApiClient> amy_, ben_, cat_, dan_;
-  std::int64_t amy_id_ = 0, ben_id_ = 0, cat_id_ = 0, room_ = 0;
+  std::int64_t amy_id_ = 0, ben_id_ = 0, cat_id_ = 0, dan_id_ = 0, room_ = 0;
 };
 
 TEST_P(StompSessionTest, ConnectsWithABearerTokenOrAPasscodeAndNegotiatesHeartBeats) {
@@ -116,7 +130,7 @@ TEST_P(StompSessionTest, ConnectsWithABearerTokenOrAPasscodeAndNegotiatesHeartBe
   EXPECT_EQ(frames[0].header("version"), "1.2");
   EXPECT_EQ(frames[0].header("user-name"), std::to_string(amy_id_));
   ASSERT_TRUE(amy->out.beats);
-  EXPECT_EQ(amy->out.beats->send_every, std::chrono::milliseconds(20000));   // the client wants 20 s
+  EXPECT_EQ(amy->out.beats->send_every, std::chrono::milliseconds(20000));    // the client wants 20 s
   EXPECT_EQ(amy->out.beats->expect_every, std::chrono::milliseconds(10000));  // we want 10 s at least
 
   auto ben = open();
@@ -185,9 +199,11 @@ TEST_P(StompSessionTest, ReadMarkersAndTypingReachTheRoomAndMyOwnQueue) {
   amy_->post("/api/v1/rooms/" + std::to_string(room_) + "/messages", {{"type", "text"}, {"body", "hi"}});
   pending(*amy);
 
-  // Ben's own queue hears of it while his frame is handled.
-  auto mine = feed(*ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/read\n\n{\"seq\":2}" +
-                             std::string(1, '\0'));
+  // Ben's own queue hears of it while his frame is handled (Amy's coming online may
+  // reach it too, whenever the pool gets to it).
+  auto mine = feed(
+      *ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/read\n\n{\"seq\":2}" + std::string(1, '\0'));
+  std::erase_if(mine, [](const stomp::Frame& frame) { return frame.header("event") == "presence"; });
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0].header("event"), "read");
   EXPECT_EQ(boost::json::parse(mine[0].body).at("unreadCount"), 0);
@@ -283,8 +299,48 @@ TEST_P(StompSessionTest, LoggingOutClosesTheSessionsConnections) {
   EXPECT_TRUE(ben->out.closed);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, StompSessionTest,
-                         ::testing::Values(testing::Engine::sqlite, testing::Engine::mysql), testing::engine_name);
+TEST_P(StompSessionTest, WhoSharesARoomWithMeSeesMeComeOnlineAndGoOffline) {
+  auto ben = open();
+  feed(*ben, connect_frame(ben_->token));
+  feed(*ben, subscribe_frame("/user/queue/events", "mine"));
+  const auto amy_presence = "/api/v1/members/" + std::to_string(amy_id_) + "/presence";
+  auto before = ben_->get(amy_presence);
+  ASSERT_EQ(before.status, 200);
+  EXPECT_EQ(before.json.at("online"), false);
+
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  auto online = wait_for_frames(*ben);
+  ASSERT_EQ(online.size(), 1u);
+  EXPECT_EQ(online[0].header("event"), "presence");
+  auto body = boost::json::parse(online[0].body);
+  EXPECT_EQ(body.at("memberId"), amy_id_);
+  EXPECT_EQ(body.at("online"), true);
+  EXPECT_TRUE(body.at("lastSeenAt").is_null());
+  EXPECT_EQ(ben_->get(amy_presence).json.at("online"), true);
+
+  // A second connection of hers changes nothing; closing both takes her offline.
+  auto amy_phone = open();
+  feed(*amy_phone, connect_frame(amy_->token));
+  amy.reset();
+  EXPECT_EQ(ben_->get(amy_presence).json.at("online"), true);
+  amy_phone.reset();
+  auto offline = wait_for_frames(*ben);
+  ASSERT_EQ(offline.size(), 1u);
+  body = boost::json::parse(offline[0].body);
+  EXPECT_EQ(body.at("online"), false);
+  EXPECT_FALSE(body.at("lastSeenAt").is_null());
+  auto after = ben_->get(amy_presence);
+  EXPECT_EQ(after.json.at("online"), false);
+  EXPECT_EQ(after.json.at("lastSeenAt"), body.at("lastSeenAt"));
+
+  // Dan shares no room with her: her presence is none of his business.
+  EXPECT_EQ(dan_->get(amy_presence).status, 404);
+  EXPECT_EQ(dan_->get("/api/v1/members/" + std::to_string(dan_id_) + "/presence").status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StompSessionTest, ::testing::Values(testing::Engine::sqlite, testing::Engine::mysql),
+                         testing::engine_name);
 
 }  // namespace
 }  // namespace modu::ws
