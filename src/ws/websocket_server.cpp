@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace modu::ws {
@@ -119,9 +121,13 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     connected_ = true;
   }
 
-  /// The thread's clock: the deadline to CONNECT, then the heart-beats both ways.
+  /// The thread's clock: the deadline to CONNECT, then the heart-beats both ways; and an
+  /// outbox that stayed empty a whole tick goes (one that is busy keeps its capacity).
   void tick(Clock::time_point now) {
     if (stopped_) return;
+    if (outbox_ && !writing_ && outbox_->queued.empty() && std::exchange(outbox_->idle_since_tick, true)) {
+      outbox_.reset();
+    }
     if (!connected_) {
       if (now >= deadline_ && session_) session_->fail(Error{Errc::unauthorized, "no CONNECT frame in time"});
     } else if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
@@ -228,7 +234,8 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     // (shared with every other subscriber): nothing is copied. The write keeps its own
     // copy of the list of pieces; the frames stay in `writing` until it is done.
     auto& queued = outbox_->queued;
-    std::vector<asio::const_buffer> pieces;
+    auto& pieces = outbox_->pieces;
+    outbox_->idle_since_tick = false;
     std::size_t taken = 0;
     std::size_t bytes = 0;
     while (taken < queued.size() && taken < kCoalesceFrames &&
@@ -239,15 +246,17 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     }
     queued.erase(queued.begin(), queued.begin() + static_cast<std::ptrdiff_t>(taken));
     writing_ = true;
-    ws_.async_write(pieces, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-      self->writing_ = false;
-      self->outbox_->writing.clear();
-      if (ec) return self->stop();
-      self->last_write_ = Clock::now();
-      if (self->closing_) return self->write_next();  // the rest, then the close
-      if (!self->outbox_->queued.empty()) return self->want_flush();
-      self->outbox_.reset();  // nothing waits: an idle connection keeps no buffers
-    });
+    // A view of the pieces, not a copy: they stay put in the outbox until the write is done.
+    ws_.async_write(std::span<const asio::const_buffer>(pieces),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->outbox_->writing.clear();
+                      self->outbox_->pieces.clear();
+                      if (ec) return self->stop();
+                      self->last_write_ = Clock::now();
+                      if (self->closing_) return self->write_next();  // the rest, then the close
+                      if (!self->outbox_->queued.empty()) self->want_flush();
+                    });
   }
 
   void stop() {
@@ -263,10 +272,13 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     server_.metrics_.connection_closed();
   }
 
-  /// What waits to be written, and what is being written; only while there is any.
+  /// What waits to be written and what is being written, while the connection is busy:
+  /// the thread's clock lets it go once it has been empty for a whole tick.
   struct Outbox {
     std::vector<std::shared_ptr<const std::string>> queued;
     std::vector<std::shared_ptr<const std::string>> writing;
+    std::vector<asio::const_buffer> pieces;  ///< the bytes of `writing`, for the write
+    bool idle_since_tick = false;
   };
 
   WebSocketServer& server_;
