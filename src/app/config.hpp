@@ -33,6 +33,7 @@ struct StorageConfig {
   unsigned pool_size;
   unsigned worker_threads;
   int busy_timeout_ms;
+  int checkpoint_interval_ms;  ///< SQLite: the background checkpoint's period; 0: none
 };
 
 struct LoginThrottleConfig {

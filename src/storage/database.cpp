@@ -4,9 +4,12 @@
 #include <soci/logger.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
 #include <boost/url/parse.hpp>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 namespace modu::storage {
@@ -45,7 +48,13 @@ Target parse_url(const std::string& url) {
   return {Dialect::mysql, std::move(connect), std::move(display)};
 }
 
-void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms) {
+/// Pages in SQLite's log past which a committing writer checkpoints after all: the
+/// background checkpoint has fallen behind (see Database).
+constexpr int kWriterCheckpointPages = 10000;
+/// A log that grew in a burst is cut back to this after a checkpoint.
+constexpr int kLogSizeLimitBytes = 64 << 20;
+
+void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms, bool checkpoints_in_background) {
   if (dialect == Dialect::sqlite) {
     // The busy timeout first: switching to WAL takes a lock that other processes
     // opening the same file at the same moment must wait for.
@@ -53,6 +62,8 @@ void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms) {
     sql << "PRAGMA journal_mode = WAL";
     sql << "PRAGMA synchronous = FULL";  // a commit is on disk when it returns
     sql << "PRAGMA foreign_keys = ON";
+    sql << fmt::format("PRAGMA journal_size_limit = {}", kLogSizeLimitBytes);
+    if (checkpoints_in_background) sql << fmt::format("PRAGMA wal_autocheckpoint = {}", kWriterCheckpointPages);
   } else {
     sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
     sql << "SET SESSION time_zone = '+00:00'";
@@ -72,24 +83,58 @@ class StatementCounter final : public soci::logger_impl {
 
 }  // namespace
 
-Database::Database(const std::string& url, unsigned pool_size, int busy_timeout_ms) {
+Database::Database(const std::string& url, unsigned pool_size, int busy_timeout_ms, int checkpoint_interval_ms) {
   auto target = parse_url(url);
   dialect_ = target.dialect;
+  connect_ = std::move(target.connect);
+  busy_timeout_ms_ = busy_timeout_ms;
+  checkpoints_in_background_ = dialect_ == Dialect::sqlite && checkpoint_interval_ms > 0;
   display_url_ = target.display;
   pool_ = std::make_unique<soci::connection_pool>(pool_size);
-  for (std::size_t i = 0; i < pool_size; ++i) {
-    auto& sql = pool_->at(i);
+  for (std::size_t i = 0; i < pool_size; ++i) open(pool_->at(i));
+  if (checkpoints_in_background_) {
+    checkpointer_ = std::jthread([this, interval = std::chrono::milliseconds(checkpoint_interval_ms)](
+                                     std::stop_token stop) { checkpoint_every(interval, stop); });
+  }
+}
+
+void Database::checkpoint_every(std::chrono::milliseconds interval, std::stop_token stop) {
+  // A connection of its own, and not counted with the statements the pool runs (tests
+  // count those).
+  soci::session sql;
+  open(sql, /*counted=*/false);
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  for (;;) {
+    wake.wait_for(lock, stop, interval, [] { return false; });  // nothing wakes it early but a stop
+    if (stop.stop_requested()) return;
     try {
-      if (dialect_ == Dialect::sqlite) {
-        sql.open(soci::sqlite3, target.connect);
-      } else {
-        sql.open(soci::mysql, target.connect);
-      }
-      prepare_session(sql, dialect_, busy_timeout_ms);
-      sql.set_logger(new StatementCounter(statements_));
+      // PASSIVE: copies what no reader still needs and waits for nobody; writers go on.
+      sql << "PRAGMA wal_checkpoint(PASSIVE)";
     } catch (const std::exception& e) {
-      throw std::runtime_error(fmt::format("cannot open {}: {}", display_url_, e.what()));
+      spdlog::warn("checkpoint of {} failed: {}", display_url_, e.what());
     }
+  }
+}
+
+std::unique_ptr<soci::session> Database::open_session() {
+  auto sql = std::make_unique<soci::session>();
+  open(*sql);
+  return sql;
+}
+
+void Database::open(soci::session& sql, bool counted) {
+  try {
+    if (dialect_ == Dialect::sqlite) {
+      sql.open(soci::sqlite3, connect_);
+    } else {
+      sql.open(soci::mysql, connect_);
+    }
+    prepare_session(sql, dialect_, busy_timeout_ms_, checkpoints_in_background_);
+    if (counted) sql.set_logger(new StatementCounter(statements_));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("cannot open {}: {}", display_url_, e.what()));
   }
 }
 

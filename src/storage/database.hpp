@@ -6,8 +6,11 @@
 #include <soci/session.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 namespace modu::storage {
 
@@ -16,19 +19,28 @@ enum class Dialect { sqlite, mysql };
 /// A pool of database connections, set up alike whatever the engine: SQLite in WAL
 /// mode with foreign keys on; MySQL/MariaDB in strict mode, utf8mb4, UTC. Everything
 /// here blocks: call it from the worker pool, never from an I/O thread.
+///
+/// SQLite's write-ahead log is checkpointed (copied into the database file) by a thread
+/// of the Database's own every `checkpoint_interval_ms`, not by whichever writer happens
+/// to commit when the log passes its limit: a checkpoint costs as much as several
+/// commits, and the writer that paid for it held up every sender waiting on it. Writers
+/// still checkpoint if the log grows past 10,000 pages (the thread fell behind).
 /// @par Thread safety
 /// Sessions taken from `pool()` may be used on different threads at once.
 class Database {
  public:
   /// Opens `pool_size` connections to `url` ("sqlite:<path>" or "mysql://...").
   /// Creates the SQLite file's folder if needed. Throws std::runtime_error on failure.
-  Database(const std::string& url, unsigned pool_size, int busy_timeout_ms);
+  Database(const std::string& url, unsigned pool_size, int busy_timeout_ms, int checkpoint_interval_ms = 0);
   explicit Database(const StorageConfig& config)
-      : Database(config.database_url, config.pool_size, config.busy_timeout_ms) {}
+      : Database(config.database_url, config.pool_size, config.busy_timeout_ms, config.checkpoint_interval_ms) {}
   ~Database();
 
   Dialect dialect() const { return dialect_; }
   soci::connection_pool& pool() { return *pool_; }
+  /// A connection of its own, outside the pool and set up like the pool's: for a writer
+  /// that keeps its prepared statements from one transaction to the next.
+  std::unique_ptr<soci::session> open_session();
   /// The URL without its password, for logs.
   const std::string& display_url() const { return display_url_; }
 
@@ -40,10 +52,17 @@ class Database {
   std::uint64_t statements() const { return statements_->load(); }
 
  private:
+  void open(soci::session& sql, bool counted = true);
+  void checkpoint_every(std::chrono::milliseconds interval, std::stop_token stop);
+
   Dialect dialect_;
+  std::string connect_;
+  int busy_timeout_ms_;
+  bool checkpoints_in_background_ = false;
   std::string display_url_;
   std::unique_ptr<soci::connection_pool> pool_;
   std::shared_ptr<std::atomic<std::uint64_t>> statements_ = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::jthread checkpointer_;  ///< last: stops before the rest goes
 };
 
 }  // namespace modu::storage

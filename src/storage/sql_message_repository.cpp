@@ -30,10 +30,14 @@ constexpr std::string_view kFindByClientId =
 constexpr std::string_view kInsert =
     "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
     "VALUES (:room, :seq, :sender, :type, :body, :client, :at)";
-// SOCI's own look-up of an SQLite insert id runs an unprepared query on sqlite_sequence
-// (or max(rowid)) every time; prepared once, this is a function call. MySQL's client
-// library has the id at hand, so SOCI's look-up is used there.
-constexpr std::string_view kSqliteInsertId = "SELECT last_insert_rowid()";
+// SQLite: one statement stores the message, or does nothing when this sender stored one
+// with this clientMsgId before (the unique index finds that anyway, so no look-up goes
+// first), and answers the new id (SOCI's own id look-up on SQLite runs an unprepared
+// query each time). MySQL looks first, then inserts: its id comes with the answer.
+constexpr std::string_view kSqliteInsert =
+    "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
+    "VALUES (:room, :seq, :sender, :type, :body, :client, :at) "
+    "ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING RETURNING id";
 constexpr std::string_view kAdvanceRoom = "UPDATE rooms SET last_seq = :seq, last_activity_at = :at WHERE id = :room";
 // A sender has read what they sent: their own messages never count as unread to them.
 constexpr std::string_view kSenderRead =
@@ -43,7 +47,9 @@ constexpr int kAttempts = 3;
 
 // History pages walk the (room_id, seq) unique index: no offsets, however deep.
 const std::string kPageColumns = fmt::format("SELECT {} FROM messages m WHERE m.room_id = :room", kMessageColumns);
-constexpr std::string_view kOfType = " AND m.type = :type";
+// Spelled out, not bound: SQLite uses the gallery's partial index only for a query that
+// names its condition.
+constexpr std::string_view kImagesOnly = " AND m.type = 'image'";
 constexpr std::string_view kBefore = " AND m.seq < :before";
 constexpr std::string_view kAfter = " AND m.seq > :after";
 constexpr std::string_view kNewestFirst = " ORDER BY m.seq DESC LIMIT :limit";
@@ -64,26 +70,13 @@ chat::Message read_message(RowReader& row) {
   return message;
 }
 
-std::vector<Result<chat::Message>> SqlMessageRepository::append_batch(const std::vector<chat::NewMessage>& messages,
-                                                                      chat::TimePoint at,
-                                                                      const chat::Admission& admit) {
-  // The transaction is all or nothing, so a batch that lost a deadlock (MySQL) or a
-  // busy timeout (SQLite) can simply run again.
-  for (int attempt = 1;; ++attempt) {
-    try {
-      return append_once(messages, at, admit);
-    } catch (const soci::soci_error& e) {
-      if (attempt == kAttempts) throw;
-      spdlog::warn("storing {} messages, attempt {} failed, retrying: {}", messages.size(), attempt, e.what());
-    }
-  }
-}
-
 namespace {
 
-/// One batch's statements, each prepared once and run for every row it touches: a
-/// batch of hundreds of messages must not parse its SQL hundreds of times. SOCI binds
-/// the fields by reference, so a run sets them and executes.
+/// The statements that store a batch, each prepared once and run for every row it
+/// touches, batch after batch: preparing them per batch cost a fifth of a small batch.
+/// SOCI binds the fields by reference, so a run sets them and executes. Every read is
+/// stepped to its end, so that no statement stays open between transactions (an open
+/// one would hold a snapshot, and SQLite could not checkpoint its log past it).
 class BatchStatements {
  public:
   BatchStatements(soci::session& sql, Dialect dialect)
@@ -92,25 +85,33 @@ class BatchStatements {
                    soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
                soci::into(id_), soci::into(value_), soci::into(type_), soci::into(body_), soci::into(at_))),
-        insert_((sql.prepare << kInsert, soci::use(room_), soci::use(value_), soci::use(sender_, sender_indicator_),
-                 soci::use(type_), soci::use(body_), soci::use(client_, client_indicator_), soci::use(at_))),
+        insert_(dialect == Dialect::sqlite ? (sql.prepare << kSqliteInsert, soci::use(room_), soci::use(value_),
+                                              soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
+                                              soci::use(client_, client_indicator_), soci::use(at_), soci::into(id_))
+                                           : (sql.prepare << kInsert, soci::use(room_), soci::use(value_),
+                                              soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
+                                              soci::use(client_, client_indicator_), soci::use(at_))),
         advance_((sql.prepare << kAdvanceRoom, soci::use(value_), soci::use(at_), soci::use(room_))),
         sender_read_(
             (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
-        sql_(sql) {
-    if (dialect == Dialect::sqlite) insert_id_.emplace((sql.prepare << kSqliteInsertId, soci::into(id_)));
-  }
+        sql_(sql),
+        dialect_(dialect) {}
+
+  /// MySQL looks for a stored message with the client id before inserting; SQLite's
+  /// insert does nothing when there is one, and says so.
+  bool looks_before_insert() const { return dialect_ == Dialect::mysql; }
 
   /// Locks the room; its last seq, or none when there is no such room.
   std::optional<long long> lock_room(long long room) {
     room_ = room;
-    return last_seq_.execute(true) && found_ == soci::i_ok ? std::optional(value_) : std::nullopt;
+    const bool found = read(last_seq_) && found_ == soci::i_ok;
+    return found ? std::optional(value_) : std::nullopt;
   }
 
   chat::SenderStanding standing(long long room, long long sender) {
     room_ = room;
     sender_ = sender;
-    standing_.execute(true);
+    read(standing_);
     return {member_ > 0, blocked_ > 0};
   }
 
@@ -119,7 +120,7 @@ class BatchStatements {
     room_ = message.room.value();
     sender_ = message.sender->value();
     client_ = *message.client_msg_id;
-    if (!find_.execute(true)) return std::nullopt;
+    if (!read(find_)) return std::nullopt;
     return chat::Message{MessageId(id_),
                          message.room,
                          value_,
@@ -130,8 +131,9 @@ class BatchStatements {
                          from_millis(at_)};
   }
 
-  /// Stores the message as `seq`; its id.
-  long long insert(const chat::NewMessage& message, long long seq, long long at) {
+  /// Stores the message as `seq`; its id. None when its sender stored one with its
+  /// client id before (SQLite; on MySQL, `find` went first).
+  std::optional<long long> insert(const chat::NewMessage& message, long long seq, long long at) {
     room_ = message.room.value();
     value_ = seq;
     sender_ = message.sender ? message.sender->value() : 0;
@@ -141,11 +143,11 @@ class BatchStatements {
     client_ = message.client_msg_id.value_or("");
     client_indicator_ = message.client_msg_id ? soci::i_ok : soci::i_null;
     at_ = at;
-    insert_.execute(true);
-    if (insert_id_) {
-      insert_id_->execute(true);
+    if (dialect_ == Dialect::sqlite) {
+      if (!read(insert_)) return std::nullopt;  // (a write left open would also keep COMMIT from working)
       return id_;
     }
+    insert_.execute(true);
     long long id = 0;
     if (!sql_.get_last_insert_id("messages", id)) throw std::runtime_error("no id for the stored message");
     return id;
@@ -166,22 +168,61 @@ class BatchStatements {
   }
 
  private:
+  /// Runs a statement that answers at most one row; whether it did. The fields bound
+  /// with `into` hold the row.
+  static bool read(soci::statement& statement) {
+    if (!statement.execute(true)) return false;
+    statement.fetch();  // past the end: the statement is done
+    return true;
+  }
+
   // The bound fields come first: the statements below hold references to them.
   long long room_ = 0, sender_ = 0, value_ = 0, id_ = 0, at_ = 0, member_ = 0, blocked_ = 0;
   std::string client_, type_, body_;
   soci::indicator found_ = soci::i_ok, sender_indicator_ = soci::i_ok, client_indicator_ = soci::i_ok;
   soci::statement last_seq_, standing_, find_, insert_, advance_, sender_read_;
-  std::optional<soci::statement> insert_id_;  ///< SQLite only
   soci::session& sql_;
+  Dialect dialect_;
 };
 
 }  // namespace
 
-std::vector<Result<chat::Message>> SqlMessageRepository::append_once(const std::vector<chat::NewMessage>& messages,
+/// A connection of the repository's own, with the batch's statements prepared on it.
+struct SqlMessageRepository::Writer {
+  explicit Writer(Database& database)
+      : sql(database.open_session()), statements(std::make_unique<BatchStatements>(*sql, database.dialect())) {}
+
+  std::unique_ptr<soci::session> sql;
+  std::unique_ptr<BatchStatements> statements;  ///< after `sql`: destroyed before it
+};
+
+SqlMessageRepository::SqlMessageRepository(Database& database) : database_(database) {}
+SqlMessageRepository::~SqlMessageRepository() = default;
+
+std::vector<Result<chat::Message>> SqlMessageRepository::append_batch(const std::vector<chat::NewMessage>& messages,
+                                                                      chat::TimePoint at,
+                                                                      const chat::Admission& admit) {
+  std::lock_guard lock(writer_mutex_);
+  // The transaction is all or nothing, so a batch that lost a deadlock (MySQL) or a
+  // busy timeout (SQLite) can simply run again, on a fresh connection in case the
+  // connection itself was the trouble.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (!writer_) writer_ = std::make_unique<Writer>(database_);
+      return append_once(*writer_, messages, at, admit);
+    } catch (const soci::soci_error& e) {
+      writer_.reset();
+      if (attempt == kAttempts) throw;
+      spdlog::warn("storing {} messages, attempt {} failed, retrying: {}", messages.size(), attempt, e.what());
+    }
+  }
+}
+
+std::vector<Result<chat::Message>> SqlMessageRepository::append_once(Writer& writer,
+                                                                     const std::vector<chat::NewMessage>& messages,
                                                                      chat::TimePoint at, const chat::Admission& admit) {
-  soci::session sql(database_.pool());
-  WriteTransaction transaction(sql, database_.dialect());
-  BatchStatements statements(sql, database_.dialect());
+  WriteTransaction transaction(*writer.sql, database_.dialect());
+  auto& statements = *writer.statements;
 
   // Lock and read every room of the batch, in id order (two writers taking the same
   // rooms in the same order cannot deadlock on each other).
@@ -221,19 +262,31 @@ std::vector<Result<chat::Message>> SqlMessageRepository::append_once(const std::
         results.push_back(results[earlier->second]);
         continue;
       }
-      if (auto stored = statements.find(message)) {
-        first_with_client_id.emplace(key, results.size());
-        results.emplace_back(std::move(*stored));
-        continue;
+      if (statements.looks_before_insert()) {
+        if (auto stored = statements.find(message)) {
+          first_with_client_id.emplace(key, results.size());
+          results.emplace_back(std::move(*stored));
+          continue;
+        }
       }
     }
 
-    const long long seq = ++*room_seq;
-    const long long id = statements.insert(message, seq, when);
+    const long long seq = *room_seq + 1;
+    const auto id = statements.insert(message, seq, when);
+    if (!id) {
+      // Stored before this batch: the first result stands, and the seq is not used.
+      if (!idempotent) throw std::logic_error("an insert without a client id stored nothing");
+      auto stored = statements.find(message);
+      if (!stored) throw std::runtime_error("a repeated clientMsgId whose message cannot be found");
+      first_with_client_id.emplace(key, results.size());
+      results.emplace_back(std::move(*stored));
+      continue;
+    }
+    *room_seq = seq;
     advanced[room] = seq;
     if (message.sender) sent[{room, message.sender->value()}] = seq;
     if (idempotent) first_with_client_id.emplace(key, results.size());
-    results.emplace_back(chat::Message{MessageId(id), message.room, seq, message.sender, message.type, message.body,
+    results.emplace_back(chat::Message{MessageId(*id), message.room, seq, message.sender, message.type, message.body,
                                        message.client_msg_id, at});
   }
   for (const auto& [room, seq] : advanced) statements.advance_room(room, seq, when);
@@ -246,19 +299,17 @@ std::vector<chat::Message> SqlMessageRepository::page(const PageQuery& query) {
   soci::session sql(database_.pool());
   const long long room = query.room.value();
   const long long limit = static_cast<long long>(query.limit);
-  const std::string type = query.only ? std::string(chat::type_name(*query.only)) : "";
   const long long before = query.before.value_or(0);
   const long long after = query.after.value_or(0);
   // `after` reads forward from a point; otherwise read backward from the end or `before`.
   const bool forward = query.after.has_value() && !query.before;
   std::string statement(kPageColumns);
-  if (query.only) statement += kOfType;
+  if (query.images_only) statement += kImagesOnly;
   if (query.before) statement += kBefore;
   if (query.after) statement += kAfter;
   statement += forward ? kOldestFirst : kNewestFirst;
 
   auto prepared = (sql.prepare << statement, soci::use(room));
-  if (query.only) prepared, soci::use(type);
   if (query.before) prepared, soci::use(before);
   if (query.after) prepared, soci::use(after);
   prepared, soci::use(limit);

@@ -3,21 +3,31 @@
 #include "domain/chat/message_repository.hpp"
 #include "storage/database.hpp"
 
+#include <memory>
+#include <mutex>
+
 namespace modu::storage {
 
+/// @par Thread safety
+/// Safe from any thread. Batches are stored one at a time, through a connection of the
+/// repository's own whose statements are prepared once (re-made after a failure).
 class SqlMessageRepository final : public chat::MessageRepository {
  public:
-  explicit SqlMessageRepository(Database& database) : database_(database) {}
+  explicit SqlMessageRepository(Database& database);
+  ~SqlMessageRepository() override;
 
-  std::vector<Result<chat::Message>> append_batch(const std::vector<chat::NewMessage>& messages,
-                                                  chat::TimePoint at, const chat::Admission& admit) override;
+  std::vector<Result<chat::Message>> append_batch(const std::vector<chat::NewMessage>& messages, chat::TimePoint at,
+                                                  const chat::Admission& admit) override;
   std::vector<chat::Message> page(const PageQuery& query) override;
 
  private:
-  std::vector<Result<chat::Message>> append_once(const std::vector<chat::NewMessage>& messages, chat::TimePoint at,
-                                                 const chat::Admission& admit);
+  struct Writer;
+  std::vector<Result<chat::Message>> append_once(Writer& writer, const std::vector<chat::NewMessage>& messages,
+                                                 chat::TimePoint at, const chat::Admission& admit);
 
   Database& database_;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Writer> writer_;  ///< made on first use, and again after a failure
 };
 
 /// The message columns in the order `read_message` takes them (table alias m).

@@ -60,7 +60,7 @@ boost::asio::awaitable<Result<Message>> ChatService::send(MemberId me, RoomId ro
 Result<std::vector<HistoryItem>> ChatService::history(MemberId me, RoomId room, std::optional<std::int64_t> before,
                                                       std::optional<std::int64_t> after, std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  auto page = messages_.page({room, before, after, size, std::nullopt});
+  auto page = messages_.page({room, before, after, size});
   // One read of the room's read positions serves the whole page.
   const auto members = room_store_.members(room);
   std::vector<HistoryItem> items;
@@ -77,7 +77,7 @@ Result<std::vector<HistoryItem>> ChatService::history(MemberId me, RoomId room, 
 Result<std::vector<Message>> ChatService::images(MemberId me, RoomId room, std::optional<std::int64_t> before,
                                                  std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  return messages_.page({room, before, std::nullopt, size, MessageType::image});
+  return messages_.page({room, before, std::nullopt, size, /*images_only=*/true});
 }
 
 Result<std::int64_t> ChatService::count(MemberId me, RoomId room) {

@@ -11,8 +11,8 @@ namespace modu::chat {
 /// Where a sender stands in a room, read by the storing transaction under the room's
 /// lock: nobody can leave, be removed or block in between the check and the write.
 struct SenderStanding {
-  bool member = false;             ///< the sender is in the room
-  bool blocked_by_peer = false;    ///< a 1:1 room whose other member blocked the sender
+  bool member = false;           ///< the sender is in the room
+  bool blocked_by_peer = false;  ///< a 1:1 room whose other member blocked the sender
 };
 
 /// The domain's rule on who may post, applied to the standing the transaction read.
@@ -41,7 +41,7 @@ class MessageRepository {
     std::optional<std::int64_t> before;
     std::optional<std::int64_t> after;
     std::size_t limit;
-    std::optional<MessageType> only;  ///< e.g. images, for the gallery
+    bool images_only = false;  ///< the gallery
   };
   /// Up to `limit` messages, ascending by seq.
   virtual std::vector<Message> page(const PageQuery& query) = 0;

@@ -1,9 +1,9 @@
 // Rooms, memberships, history pages and "my rooms" on SQLite and MariaDB.
 #include "storage/sql_room_repository.hpp"
 
+#include "domain/chat/chat_service.hpp"
 #include "storage/migrations.hpp"
 #include "storage/sql_member_repository.hpp"
-#include "domain/chat/chat_service.hpp"
 #include "storage/sql_message_repository.hpp"
 #include "support/databases.hpp"
 
@@ -86,20 +86,22 @@ TEST_P(RoomRepositoryTest, HistoryPagesBothWaysWithoutOffsetsAndReadMarkersOnlyM
   SqlRoomRepository rooms(*database_);
   SqlMessageRepository messages(*database_);
   auto group = rooms.create_group(ids_[0], {ids_[1]}, std::nullopt, kNow);
-  for (int i = 1; i <= 10; ++i) messages.append_batch({text(group.id, ids_[i % 2], std::to_string(i))}, kNow, chat::sender_rule);
-  messages.append_batch({{group.id, ids_[0], chat::MessageType::image, "media/1", std::nullopt}}, kNow, chat::sender_rule);
+  for (int i = 1; i <= 10; ++i)
+    messages.append_batch({text(group.id, ids_[i % 2], std::to_string(i))}, kNow, chat::sender_rule);
+  messages.append_batch({{group.id, ids_[0], chat::MessageType::image, "media/1", std::nullopt}}, kNow,
+                        chat::sender_rule);
 
-  auto latest = messages.page({group.id, std::nullopt, std::nullopt, 3, std::nullopt});
+  auto latest = messages.page({group.id, std::nullopt, std::nullopt, 3});
   ASSERT_EQ(latest.size(), 3u);
   EXPECT_EQ(latest.front().seq, 9);
   EXPECT_EQ(latest.back().seq, 11);
-  auto earlier = messages.page({group.id, 9, std::nullopt, 3, std::nullopt});
+  auto earlier = messages.page({group.id, 9, std::nullopt, 3});
   EXPECT_EQ(earlier.front().seq, 6);
   EXPECT_EQ(earlier.back().seq, 8);
-  auto caught_up = messages.page({group.id, std::nullopt, 2, 3, std::nullopt});
+  auto caught_up = messages.page({group.id, std::nullopt, 2, 3});
   EXPECT_EQ(caught_up.front().seq, 3);
   EXPECT_EQ(caught_up.back().seq, 5);
-  auto images = messages.page({group.id, std::nullopt, std::nullopt, 10, chat::MessageType::image});
+  auto images = messages.page({group.id, std::nullopt, std::nullopt, 10, /*images_only=*/true});
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(images[0].body, "media/1");
 
@@ -128,7 +130,8 @@ TEST_P(RoomRepositoryTest, MyRoomsTakeAFixedNumberOfStatementsByLastActivity) {
   for (int i = 0; i < 20; ++i) {
     auto group = rooms.create_group(ids_[0], {ids_[1], ids_[2], ids_[3]}, "room " + std::to_string(i), kNow);
     created.push_back(group.id);
-    messages.append_batch({text(group.id, ids_[1], "hello " + std::to_string(i))}, kNow + std::chrono::seconds(i), chat::sender_rule);
+    messages.append_batch({text(group.id, ids_[1], "hello " + std::to_string(i))}, kNow + std::chrono::seconds(i),
+                          chat::sender_rule);
   }
   auto [one, first] = statements_for(1);
   auto [twenty, all] = statements_for(20);
