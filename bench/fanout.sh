@@ -19,7 +19,7 @@
 # Run from anywhere:  bash bench/fanout.sh        (uses build/release/modu; `make build` builds it)
 #                     MODU_BIN=/path/to/modu bash bench/fanout.sh
 # Knobs (environment): SUBSCRIBERS=1000 PUBLISHERS=8 WINDOW=4 RATES="0 100 500" DURATION=10 WARMUP=2
-# THREADS=1 (bench event loops) DIRECT_PAIRS=500 IDLE=19000 BROKERS="modu rabbitmq" RUN_IDLE=1.
+# THREADS=2 (bench event loops: with one, the bench is the bottleneck at 500k deliveries/s) DIRECT_PAIRS=500 IDLE=19000 BROKERS="modu rabbitmq" RUN_IDLE=1.
 # Needs curl and python3; RabbitMQ runs need rabbitmq-server (installed when missing and root).
 # Prints a Markdown table and writes it, with every run's output, to
 # bench/results/fanout-<UTC timestamp>.md. Everything it starts listens on 127.0.0.1 only and is
@@ -34,7 +34,7 @@ WINDOW="${WINDOW:-4}"
 read -r -a RATES <<< "${RATES:-0 100 500}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-2}"
-THREADS="${THREADS:-1}"
+THREADS="${THREADS:-2}"
 DIRECT_PAIRS="${DIRECT_PAIRS:-500}"
 IDLE="${IDLE:-19000}"
 RUN_IDLE="${RUN_IDLE:-1}"
