@@ -88,6 +88,7 @@ test('two people chat live in the browser: the room list, unread counts, message
   await a.getByTestId('open-room-email').fill(ben.email);
   await a.getByTestId('open-room-submit').click();
   await a.getByTestId('room-title').getByText('ben', { exact: true }).waitFor();
+  await a.getByTestId('room-subtitle').getByText('ben · online', { exact: true }).waitFor(); // he is logged in too
   await roomItem(a, 'ben').waitFor();
   assert.match(new URL(a.url()).hash, /^#\/rooms\/\d+$/);
 
@@ -137,8 +138,12 @@ test('two people chat live in the browser: the room list, unread counts, message
   await screenshot(a, 'room-amy');
   await screenshot(b, 'room-ben');
   assertNoProblems(a, b);
-  await a.context().close();
+
+  // Ben closes his browser: Amy sees when he was last there.
   await b.context().close();
+  await a.getByTestId('room-subtitle').getByText(/^ben · last seen /).waitFor();
+  assertNoProblems(a);
+  await a.context().close();
 });
 
 test('scrolling up loads older history; a live message lands after it', async () => {

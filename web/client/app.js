@@ -156,6 +156,7 @@ async function api(method, path, body, retry = true) {
 const rooms = new Map(); // id -> the room summary from GET /rooms, kept up to date live
 let roomsCursor = null;
 let openRoom = null; // the RoomView on screen
+const presence = new Map(); // member id -> {online, lastSeenAt}, from GET .../presence and live events
 let stomp = null;
 const roomSubscriptions = new Map(); // room id -> stompjs subscription
 
@@ -403,6 +404,11 @@ function onLiveMessage(roomId, message) {
 /// list does not know yet.
 function onPersonalEvent(frame) {
   const body = JSON.parse(frame.body);
+  if (frame.headers.event === 'presence') {
+    presence.set(body.memberId, body);
+    openRoom?.renderSubtitle();
+    return;
+  }
   const room = rooms.get(body.roomId);
   if (!room || ['joined', 'left', 'roomChanged'].includes(frame.headers.event)) {
     if (body.roomId !== undefined) loadRooms();
@@ -502,9 +508,39 @@ class RoomView {
     for (const m of detail.members) this.names.set(m.memberId, m.nickname);
     const room = rooms.get(this.id);
     $('#room-title').textContent = roomName(room ?? { ...detail, memberCount: detail.members.length });
-    $('#room-subtitle').textContent =
-      detail.type === 'group' ? `${detail.members.length} members` : detail.members.map((m) => m.nickname).join(' · ');
+    this.renderSubtitle();
     this.refreshUnreadNumbers();
+    const other = this.otherMember();
+    if (other && !presence.has(other.memberId)) {
+      // After this, the live `presence` events keep it up to date.
+      api('GET', `/members/${other.memberId}/presence`)
+        .then((state) => {
+          if (!presence.has(other.memberId)) presence.set(other.memberId, state);
+          if (!this.closed) this.renderSubtitle();
+        })
+        .catch((error) => console.warn('presence:', error));
+    }
+  }
+
+  /// In a 1:1 room, the other member.
+  otherMember() {
+    if (this.detail?.type === 'group') return null;
+    return this.detail?.members.find((m) => m.memberId !== me()) ?? null;
+  }
+
+  /// A group's size; in a 1:1 room, who it is with and whether they are online.
+  renderSubtitle() {
+    if (!this.detail || this.closed) return;
+    const subtitle = $('#room-subtitle');
+    const other = this.otherMember();
+    if (!other) {
+      subtitle.textContent = `${this.detail.members.length} members`;
+      return;
+    }
+    const state = presence.get(other.memberId);
+    const seen = state?.online ? 'online' : state?.lastSeenAt ? `last seen ${shortTime(state.lastSeenAt)}` : '';
+    subtitle.textContent = seen ? `${other.nickname} · ${seen}` : other.nickname;
+    subtitle.classList.toggle('online', state?.online === true);
   }
 
   async refreshMembers() {
