@@ -314,6 +314,8 @@ Config load_config_or_throw(const ConfigSources& sources) {
   ws.max_subscriptions = in.get_in_range<std::size_t>("ws.maxSubscriptions", 1, 100000);
   ws.outbound_queue_frames = in.get_in_range<std::size_t>("ws.outboundQueueFrames", 1, 1000000);
   ws.flush_interval_ms = in.get_in_range("ws.flushIntervalMs", 0, 1000);
+  ws.write_timeout_seconds = in.get_in_range("ws.writeTimeoutSeconds", 1, 3600);
+  ws.send_buffer_bytes = in.get_in_range<std::size_t>("ws.sendBufferBytes", 0, 64 << 20);
   ws.heart_beat_ms = in.get_in_range("ws.heartBeatMs", 0, 3600 * 1000);
   ws.connect_timeout_seconds = in.get_in_range("ws.connectTimeoutSeconds", 1, 3600);
 

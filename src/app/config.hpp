@@ -83,6 +83,8 @@ struct WsConfig {
   std::size_t max_subscriptions;      ///< per connection
   std::size_t outbound_queue_frames;  ///< waiting to be written; past it the client is too slow
   int flush_interval_ms;              ///< under steady traffic, a connection's writes at most this often
+  int write_timeout_seconds;          ///< a write the client does not take within this ends the connection
+  std::size_t send_buffer_bytes;      ///< the kernel's send buffer per connection; 0: its own autotuning
   int heart_beat_ms;                  ///< what the server offers both ways (0: none)
   int connect_timeout_seconds;        ///< from the upgrade to CONNECT
 };

@@ -121,10 +121,15 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     connected_ = true;
   }
 
-  /// The thread's clock: the deadline to CONNECT, then the heart-beats both ways; and an
-  /// outbox that stayed empty a whole tick goes (one that is busy keeps its capacity).
+  /// The thread's clock: the deadline to CONNECT, a write the client does not take, then
+  /// the heart-beats both ways; and an outbox that stayed empty a whole tick goes (one
+  /// that is busy keeps its capacity).
   void tick(Clock::time_point now) {
     if (stopped_) return;
+    if (writing_ && now >= write_started_ + std::chrono::seconds(server_.config_.write_timeout_seconds)) {
+      // It reads nothing: nothing more can reach it, not even an ERROR that says why.
+      return stop();
+    }
     if (outbox_ && !writing_ && outbox_->queued.empty() && std::exchange(outbox_->idle_since_tick, true)) {
       outbox_.reset();
     }
@@ -222,6 +227,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
       if (closing_ && !close_sent_) {
         close_sent_ = true;
         writing_ = true;
+        write_started_ = Clock::now();
         const auto code = going_away_ ? websocket::close_code::going_away : websocket::close_code::normal;
         ws_.async_close(code, [self = shared_from_this()](boost::system::error_code) {
           self->writing_ = false;
@@ -246,6 +252,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     }
     queued.erase(queued.begin(), queued.begin() + static_cast<std::ptrdiff_t>(taken));
     writing_ = true;
+    write_started_ = Clock::now();
     // A view of the pieces, not a copy: they stay put in the outbox until the write is done.
     ws_.async_write(std::span<const asio::const_buffer>(pieces),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
@@ -292,6 +299,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   Clock::time_point deadline_{};
   Clock::time_point last_read_ = Clock::now();
   Clock::time_point last_write_ = Clock::now();
+  Clock::time_point write_started_{};  ///< of the write in progress
   bool connected_ = false;
   bool receiving_ = false;  ///< the session is handling frames
   bool writing_ = false;
@@ -324,6 +332,10 @@ void WebSocketServer::take(tcp::socket socket, UpgradeRequest request) {
     if (std::none_of(threads_.begin(), threads_.end(), [&](const auto& t) { return t.first == executor; })) {
       threads_.emplace_back(executor, &thread);
     }
+  }
+  if (config_.send_buffer_bytes > 0) {
+    boost::system::error_code ignored;  // the kernel's own size stays if it refuses
+    socket.set_option(asio::socket_base::send_buffer_size(static_cast<int>(config_.send_buffer_bytes)), ignored);
   }
   // Counted with the HTTP connections, so that a drain waits for it too.
   metrics_.connection_opened();

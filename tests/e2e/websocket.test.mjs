@@ -144,27 +144,35 @@ function maskedFrame(text, { opcode = 0x1, fin = true } = {}) {
   return Buffer.concat([head, mask, masked]);
 }
 
+/// A WebSocket spoken by hand over TCP, to send frames exactly as a test wants them:
+/// everything received is kept, and `waitFor` polls it (for 10 s at most).
+async function rawWebSocket(server) {
+  const { port } = new URL(server.base);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  let received = Buffer.alloc(0);
+  socket.on('data', (chunk) => { received = Buffer.concat([received, chunk]); });
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  const text = () => received.toString('latin1');
+  const waitFor = async (pattern, what) => {
+    const deadline = Date.now() + 10000;
+    while (!pattern.test(text())) {
+      if (Date.now() > deadline) throw new Error(`no ${what}; got ${JSON.stringify(text().slice(-400))}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: v12.stomp\r\n\r\n');
+  await waitFor(/101 Switching Protocols[\s\S]*\r\n\r\n/, '101');
+  return { socket, text, waitFor, closed };
+}
+
 test('frames that arrive byte by byte, packed into one write, fragmented or large are all read right', async () => {
   const server = await startServer();
   try {
     const [amy, ben, cat] = [await member(server.base, 'amy'), await member(server.base, 'ben'), await member(server.base, 'cat')];
     const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id, cat.id] }, amy.token)).json.id;
-    const { port } = new URL(server.base);
-    const socket = net.connect(Number(port), '127.0.0.1');
-    await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
-    let received = Buffer.alloc(0);
-    socket.on('data', (chunk) => { received = Buffer.concat([received, chunk]); });
-    const text = () => received.toString('latin1');
-    const waitFor = async (pattern, what) => {
-      const deadline = Date.now() + 10000;
-      while (!pattern.test(text())) {
-        if (Date.now() > deadline) throw new Error(`no ${what}; got ${JSON.stringify(text())}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
-    socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: v12.stomp\r\n\r\n');
-    await waitFor(/101 Switching Protocols[\s\S]*\r\n\r\n/, '101');
+    const { socket, text, waitFor } = await rawWebSocket(server);
 
     // CONNECT trickles in a byte at a time, its frame header too.
     const connect = maskedFrame(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${amy.token}\n\n${NUL}`);
@@ -195,6 +203,82 @@ test('frames that arrive byte by byte, packed into one write, fragmented or larg
     const history = await api(server.base, 'GET', `/api/v1/rooms/${room}/messages`, null, amy.token);
     assert.deepEqual(history.json.items.filter((m) => m.type === 'text').map((m) => m.body), ['fragmented', 'small', long]);
     socket.destroy();
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
+/// A room of three, and a raw connection for `who` that is subscribed to it.
+async function roomWithRawSubscriber(server, who) {
+  const [amy, ben, cat] = [await member(server.base, 'amy'), await member(server.base, 'ben'), await member(server.base, 'cat')];
+  const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id, cat.id] }, amy.token)).json.id;
+  const raw = await rawWebSocket(server);
+  const token = { amy, ben, cat }[who].token;
+  raw.socket.write(Buffer.concat([
+    maskedFrame(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${token}\n\n${NUL}`),
+    maskedFrame(`SUBSCRIBE\nid:0\ndestination:/topic/rooms/${room}\nreceipt:sub\n\n${NUL}`),
+  ]));
+  await raw.waitFor(/receipt-id:sub/, 'the SUBSCRIBE\'s RECEIPT');
+  return { amy, ben, cat, room, raw };
+}
+
+/// `count` messages of about 3 KB from `sender`, over REST, eight at a time.
+async function flood(server, room, sender, count) {
+  const body = 'x'.repeat(3000);
+  for (let i = 0; i < count; i += 8) {
+    const sends = [];
+    for (let j = i; j < Math.min(count, i + 8); j++) {
+      sends.push(api(server.base, 'POST', `/api/v1/rooms/${room}/messages`, { type: 'text', body: `${j} ${body}` }, sender.token));
+    }
+    for (const sent of await Promise.all(sends)) assert.equal(sent.status, 201);
+  }
+}
+
+test('a client that stops reading is told it fell behind, and nobody else waits for it', async () => {
+  const server = await startServer({ env: { MODU_WS_OUTBOUND_QUEUE_FRAMES: '64', MODU_WS_SEND_BUFFER_BYTES: '65536' } });
+  try {
+    const { amy, cat, room, raw: slow } = await roomWithRawSubscriber(server, 'ben');
+    slow.socket.pause(); // Ben's phone stops reading: the kernel's buffers fill, then his queue
+
+    // Cat keeps up, with the stock client underneath: she gets every message.
+    const fast = new WebSocket(server.wsUrl, ['v12.stomp']);
+    await new Promise((resolve, reject) => { fast.once('open', resolve); fast.once('error', reject); });
+    const inbox = frames(fast);
+    fast.send(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${cat.token}\n\n${NUL}` +
+      `SUBSCRIBE\nid:0\ndestination:/topic/rooms/${room}\nreceipt:sub\n\n${NUL}`);
+    await inbox.until(2);
+
+    const count = 600;
+    await flood(server, room, amy, count);
+    await inbox.until(2 + count);
+    assert.equal(inbox.seen.filter((f) => f.command === 'MESSAGE').length, count);
+
+    // Ben reads again: what was written before he fell behind, then why he was dropped.
+    slow.socket.resume();
+    await slow.waitFor(/ERROR[\s\S]*fell too far behind/, 'the ERROR');
+    await slow.closed;
+    fast.close();
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
+test('a client that never reads again is let go once a write has waited too long', async () => {
+  const server = await startServer({ env: { MODU_WS_WRITE_TIMEOUT_SECONDS: '1', MODU_WS_SEND_BUFFER_BYTES: '65536' } });
+  try {
+    const { amy, room, raw: stuck } = await roomWithRawSubscriber(server, 'ben');
+    stuck.socket.pause();
+    await flood(server, room, amy, 600); // far more than the kernel's buffers take (64 KiB to send)
+    // The timeout is the behaviour under test, so the test lets it pass: one second for
+    // the write, one for the clock's tick, and a margin.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    stuck.socket.resume();
+    // What was already on its way arrives, then the end: the server let go.
+    const ended = await Promise.race([stuck.closed.then(() => true), new Promise((resolve) => setTimeout(resolve, 10000, false))]);
+    assert.ok(ended, 'the connection is still open');
+    assert.doesNotMatch(stuck.text(), /fell too far behind/); // the queue never overflowed: it was the write
+    const health = await fetch(`${server.base}/healthz`);
+    assert.equal(health.status, 200);
   } finally {
     await server.stop().catch(() => {});
   }
