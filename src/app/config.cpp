@@ -278,6 +278,7 @@ Config load_config_or_throw(const ConfigSources& sources) {
   storage.worker_threads = in.get_in_range<unsigned>("storage.workerThreads", 1, 1024);
   storage.busy_timeout_ms = in.get_in_range("storage.busyTimeoutMs", 0, 600000);
   storage.checkpoint_interval_ms = in.get_in_range("storage.checkpointIntervalMs", 0, 60000);
+  storage.sqlite_cache_mib = in.get_in_range("storage.sqliteCacheMiB", 1, 65536);
   if (storage.pool_size < storage.worker_threads) {
     throw ConfigError("setting 'storage.poolSize': needs at least as many connections as storage.workerThreads");
   }

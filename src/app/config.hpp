@@ -34,6 +34,7 @@ struct StorageConfig {
   unsigned worker_threads;
   int busy_timeout_ms;
   int checkpoint_interval_ms;  ///< SQLite: the background checkpoint's period; 0: none
+  int sqlite_cache_mib;        ///< SQLite: each connection's page cache
 };
 
 struct LoginThrottleConfig {

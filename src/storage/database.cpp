@@ -54,7 +54,8 @@ constexpr int kWriterCheckpointPages = 10000;
 /// A log that grew in a burst is cut back to this after a checkpoint.
 constexpr int kLogSizeLimitBytes = 64 << 20;
 
-void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms, bool checkpoints_in_background) {
+void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms, int cache_mib,
+                     bool checkpoints_in_background) {
   if (dialect == Dialect::sqlite) {
     // The busy timeout first: switching to WAL takes a lock that other processes
     // opening the same file at the same moment must wait for.
@@ -62,6 +63,7 @@ void prepare_session(soci::session& sql, Dialect dialect, int busy_timeout_ms, b
     sql << "PRAGMA journal_mode = WAL";
     sql << "PRAGMA synchronous = FULL";  // a commit is on disk when it returns
     sql << "PRAGMA foreign_keys = ON";
+    sql << fmt::format("PRAGMA cache_size = -{}", cache_mib * 1024);  // negative: in KiB, not pages
     sql << fmt::format("PRAGMA journal_size_limit = {}", kLogSizeLimitBytes);
     if (checkpoints_in_background) sql << fmt::format("PRAGMA wal_autocheckpoint = {}", kWriterCheckpointPages);
   } else {
@@ -83,11 +85,13 @@ class StatementCounter final : public soci::logger_impl {
 
 }  // namespace
 
-Database::Database(const std::string& url, unsigned pool_size, int busy_timeout_ms, int checkpoint_interval_ms) {
+Database::Database(const std::string& url, unsigned pool_size, int busy_timeout_ms, int checkpoint_interval_ms,
+                   int sqlite_cache_mib) {
   auto target = parse_url(url);
   dialect_ = target.dialect;
   connect_ = std::move(target.connect);
   busy_timeout_ms_ = busy_timeout_ms;
+  sqlite_cache_mib_ = sqlite_cache_mib;
   checkpoints_in_background_ = dialect_ == Dialect::sqlite && checkpoint_interval_ms > 0;
   display_url_ = target.display;
   pool_ = std::make_unique<soci::connection_pool>(pool_size);
@@ -131,7 +135,7 @@ void Database::open(soci::session& sql, bool counted) {
     } else {
       sql.open(soci::mysql, connect_);
     }
-    prepare_session(sql, dialect_, busy_timeout_ms_, checkpoints_in_background_);
+    prepare_session(sql, dialect_, busy_timeout_ms_, sqlite_cache_mib_, checkpoints_in_background_);
     if (counted) sql.set_logger(new StatementCounter(statements_));
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("cannot open {}: {}", display_url_, e.what()));

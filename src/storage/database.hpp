@@ -25,15 +25,23 @@ enum class Dialect { sqlite, mysql };
 /// to commit when the log passes its limit: a checkpoint costs as much as several
 /// commits, and the writer that paid for it held up every sender waiting on it. Writers
 /// still checkpoint if the log grows past 10,000 pages (the thread fell behind).
+///
+/// Each SQLite connection caches pages far beyond SQLite's default 2 MiB: the unique
+/// index on a message's `client_msg_id` takes inserts at random places, so all of it is
+/// hot, and every page that fell out of the cache cost the writer a read (10% fewer
+/// messages a second at 160,000 messages with the default).
 /// @par Thread safety
 /// Sessions taken from `pool()` may be used on different threads at once.
 class Database {
  public:
   /// Opens `pool_size` connections to `url` ("sqlite:<path>" or "mysql://...").
   /// Creates the SQLite file's folder if needed. Throws std::runtime_error on failure.
-  Database(const std::string& url, unsigned pool_size, int busy_timeout_ms, int checkpoint_interval_ms = 0);
+  /// `sqlite_cache_mib` is each SQLite connection's page cache (SQLite's own default is 2).
+  Database(const std::string& url, unsigned pool_size, int busy_timeout_ms, int checkpoint_interval_ms = 0,
+           int sqlite_cache_mib = 64);
   explicit Database(const StorageConfig& config)
-      : Database(config.database_url, config.pool_size, config.busy_timeout_ms, config.checkpoint_interval_ms) {}
+      : Database(config.database_url, config.pool_size, config.busy_timeout_ms, config.checkpoint_interval_ms,
+                 config.sqlite_cache_mib) {}
   ~Database();
 
   Dialect dialect() const { return dialect_; }
@@ -58,6 +66,7 @@ class Database {
   Dialect dialect_;
   std::string connect_;
   int busy_timeout_ms_;
+  int sqlite_cache_mib_;
   bool checkpoints_in_background_ = false;
   std::string display_url_;
   std::unique_ptr<soci::connection_pool> pool_;

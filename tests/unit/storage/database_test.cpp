@@ -1,4 +1,4 @@
-// The Database's own checkpoint thread for SQLite's write-ahead log.
+// The Database's own checkpoint thread for SQLite's write-ahead log, and its page cache.
 #include "storage/database.hpp"
 
 #include "support/databases.hpp"
@@ -31,6 +31,19 @@ TEST(DatabaseTest, ItsOwnThreadCopiesSqlitesLogIntoTheDatabaseFile) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_GE(std::filesystem::file_size(file), 50u * 4000u);
+}
+
+TEST(DatabaseTest, EverySqliteConnectionGetsTheConfiguredPageCache) {
+  ScratchDatabase scratch(Engine::sqlite);
+  Database database(scratch.url(), 2, 5000, 0, /*sqlite_cache_mib=*/48);
+  for (std::size_t i = 0; i < 2; ++i) {
+    int cache_size = 0;
+    database.pool().at(i) << "PRAGMA cache_size", soci::into(cache_size);
+    EXPECT_EQ(cache_size, -48 * 1024) << "connection " << i;  // negative: KiB
+  }
+  int writer_cache_size = 0;
+  *database.open_session() << "PRAGMA cache_size", soci::into(writer_cache_size);
+  EXPECT_EQ(writer_cache_size, -48 * 1024);
 }
 
 }  // namespace
