@@ -4,6 +4,7 @@
 #include "storage/write_transaction.hpp"
 
 #include <fmt/format.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -32,12 +33,12 @@ constexpr std::string_view kInsert =
     "VALUES (:room, :seq, :sender, :type, :body, :client, :at)";
 // SQLite: one statement stores the message, or does nothing when this sender stored one
 // with this clientMsgId before (the unique index finds that anyway, so no look-up goes
-// first), and answers the new id (SOCI's own id look-up on SQLite runs an unprepared
-// query each time). MySQL looks first, then inserts: its id comes with the answer.
+// first); whether it stored and the new id come from the connection itself (see
+// `stored_id`). MySQL looks first, then inserts: its id comes with the answer.
 constexpr std::string_view kSqliteInsert =
     "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
     "VALUES (:room, :seq, :sender, :type, :body, :client, :at) "
-    "ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING RETURNING id";
+    "ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING";
 constexpr std::string_view kAdvanceRoom = "UPDATE rooms SET last_seq = :seq, last_activity_at = :at WHERE id = :room";
 // A sender has read what they sent: their own messages never count as unread to them.
 constexpr std::string_view kSenderRead =
@@ -72,6 +73,16 @@ chat::Message read_message(RowReader& row) {
 
 namespace {
 
+/// SQLite: the id of the row the insert just run stored, or none when it stored nothing
+/// (its ON CONFLICT found the client id taken). Read from the connection, not with SQL:
+/// `RETURNING id` made SQLite build a temporary table for every row (a dozen
+/// allocations a message), and SOCI's id look-up on SQLite runs an unprepared query.
+std::optional<long long> stored_id(soci::statement& insert, soci::session& sql) {
+  if (insert.get_affected_rows() == 0) return std::nullopt;
+  auto* connection = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+  return sqlite_api::sqlite3_last_insert_rowid(connection);  // SOCI wraps sqlite3.h in this namespace
+}
+
 /// The statements that store a batch, each prepared once and run for every row it
 /// touches, batch after batch: preparing them per batch cost a fifth of a small batch.
 /// SOCI binds the fields by reference, so a run sets them and executes. Every read is
@@ -85,12 +96,9 @@ class BatchStatements {
                    soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
                soci::into(id_), soci::into(value_), soci::into(type_), soci::into(body_), soci::into(at_))),
-        insert_(dialect == Dialect::sqlite ? (sql.prepare << kSqliteInsert, soci::use(room_), soci::use(value_),
-                                              soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
-                                              soci::use(client_, client_indicator_), soci::use(at_), soci::into(id_))
-                                           : (sql.prepare << kInsert, soci::use(room_), soci::use(value_),
-                                              soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
-                                              soci::use(client_, client_indicator_), soci::use(at_))),
+        insert_((sql.prepare << (dialect == Dialect::sqlite ? kSqliteInsert : kInsert), soci::use(room_),
+                 soci::use(value_), soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
+                 soci::use(client_, client_indicator_), soci::use(at_))),
         advance_((sql.prepare << kAdvanceRoom, soci::use(value_), soci::use(at_), soci::use(room_))),
         sender_read_(
             (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
@@ -143,11 +151,8 @@ class BatchStatements {
     client_ = message.client_msg_id.value_or("");
     client_indicator_ = message.client_msg_id ? soci::i_ok : soci::i_null;
     at_ = at;
-    if (dialect_ == Dialect::sqlite) {
-      if (!read(insert_)) return std::nullopt;  // (a write left open would also keep COMMIT from working)
-      return id_;
-    }
     insert_.execute(true);
+    if (dialect_ == Dialect::sqlite) return stored_id(insert_, sql_);
     long long id = 0;
     if (!sql_.get_last_insert_id("messages", id)) throw std::runtime_error("no id for the stored message");
     return id;
