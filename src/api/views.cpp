@@ -74,15 +74,26 @@ std::string_view kind_name(room::Kind kind) { return kind == room::Kind::direct 
 
 }  // namespace
 
-boost::json::object message_json(const chat::Message& message) {
-  return {{"id", message.id.value()},
-          {"roomId", message.room.value()},
-          {"seq", message.seq},
-          {"senderId", message.sender ? boost::json::value(message.sender->value()) : nullptr},
-          {"type", chat::type_name(message.type)},
-          {"body", message.body},
-          {"clientMsgId", optional_text(message.client_msg_id)},
-          {"createdAt", format_iso8601(message.created_at)}};
+boost::json::object message_json(const chat::Message& message, boost::json::storage_ptr storage) {
+  boost::json::object json(std::move(storage));
+  json.reserve(8);
+  json.emplace("id", message.id.value());
+  json.emplace("roomId", message.room.value());
+  json.emplace("seq", message.seq);
+  if (message.sender) {
+    json.emplace("senderId", message.sender->value());
+  } else {
+    json.emplace("senderId", nullptr);
+  }
+  json.emplace("type", chat::type_name(message.type));
+  json.emplace("body", message.body);
+  if (message.client_msg_id) {
+    json.emplace("clientMsgId", *message.client_msg_id);
+  } else {
+    json.emplace("clientMsgId", nullptr);
+  }
+  json.emplace("createdAt", format_iso8601(message.created_at));
+  return json;
 }
 
 boost::json::object room_json(const room::RoomDetail& detail) {

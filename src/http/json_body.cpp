@@ -1,6 +1,7 @@
 #include "http/json_body.hpp"
 
 #include <fmt/format.h>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 namespace modu::http {
@@ -36,7 +37,9 @@ Result<boost::json::object> read_json_object(const Request& request) {
 Result<boost::json::object> parse_json_object(std::string_view text) {
   if (text.empty()) return Error::validation("the body must be a JSON object");
   boost::system::error_code ec;
-  auto value = boost::json::parse(text, ec);
+  // One growing block holds the whole document: the object lives only as long as the
+  // request, and is read, not grown.
+  auto value = boost::json::parse(text, ec, boost::json::make_shared_resource<boost::json::monotonic_resource>());
   if (ec) return Error{Errc::malformed_json, fmt::format("the body is not valid JSON: {}", ec.message())};
   if (!value.is_object()) return Error::validation("the body must be a JSON object");
   return std::move(value.as_object());

@@ -2,6 +2,7 @@
 
 #include "api/views.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -25,7 +26,8 @@ void LiveEvents::publish_to_each(const std::vector<MemberId>& members, const std
 }
 
 void LiveEvents::message_stored(const chat::Message& message) {
-  publish(room_channel(message.room), "message", api::message_json(message));
+  boost::json::monotonic_resource scratch;  // freed at once: the bytes are serialized here
+  publish(room_channel(message.room), "message", api::message_json(message, &scratch));
 }
 
 void LiveEvents::read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) {
