@@ -25,9 +25,11 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <ctime>
+#include <memory_resource>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -56,6 +58,9 @@ class BeastHeaders final : public HeaderSource {
  private:
   const bhttp::fields& fields_;
 };
+
+/// Header fields allocated from an arena the caller owns (see `Impl::write`).
+using ArenaFields = bhttp::basic_fields<std::pmr::polymorphic_allocator<char>>;
 
 /// The Date header changes once a second; each thread formats it once a second.
 std::string_view http_date() {
@@ -439,7 +444,14 @@ struct Server::Impl {
     // 1xx, 204 and 304 have no body and no Content-Length.
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
     const auto payload = response.payload();
-    bhttp::response<bhttp::span_body<const char>> message{static_cast<bhttp::status>(response.status), version};
+    // The header fields live in a buffer of this call's own: Beast allocates each field
+    // separately, and a response has five or more.
+    std::array<std::byte, 1024> field_space;
+    std::pmr::monotonic_buffer_resource field_arena(field_space.data(), field_space.size());
+    bhttp::response<bhttp::span_body<const char>, ArenaFields> message{
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaFields::allocator_type(&field_arena))};
+    message.result(static_cast<bhttp::status>(response.status));
+    message.version(version);
     message.set(bhttp::field::server, "modu");
     message.set(bhttp::field::date, http_date());
     if (!response.content_type.empty() && !bodiless) message.set(bhttp::field::content_type, response.content_type);
