@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,12 @@ bool has_control_characters(std::string_view utf8);
 
 /// Without leading and trailing white space (ASCII, and U+3000 ideographic space).
 std::string trim(std::string_view text);
+
+/// Hashes a std::string and a string_view of it alike: with `std::equal_to<>`, a map
+/// keyed by std::string is searched with a view, without building a string.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
 
 }  // namespace modu

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/text.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -68,10 +70,6 @@ class Metrics {
       return a.status == b.status && std::string_view(a.route) == std::string_view(b.route) &&
              std::string_view(a.method) == std::string_view(b.method);
     }
-  };
-  struct TextHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
   struct Shard {
     std::mutex mutex;

@@ -42,13 +42,13 @@ AccessTokens::Issued AccessTokens::issue(MemberId member, const std::string& ses
 }
 
 Result<Principal> AccessTokens::verify(std::string_view token) const {
-  std::string text(token);
   std::optional<Principal> known;
   {
     std::lock_guard lock(verified_mutex_);
-    if (auto found = verified_.find(text); found != verified_.end()) known = found->second;
+    if (auto found = verified_.find(token); found != verified_.end()) known = found->second;
   }
   if (!known) {
+    std::string text(token);
     auto decoded = decode(text);
     if (!decoded) return decoded;
     known = std::move(*decoded);

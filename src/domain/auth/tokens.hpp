@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/principal.hpp"
+#include "core/text.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -43,7 +44,7 @@ class AccessTokens {
   // Expiry is still checked on every use; the deny list is the caller's.
   static constexpr std::size_t kVerifiedMax = 8192;
   mutable std::mutex verified_mutex_;
-  mutable std::unordered_map<std::string, Principal> verified_;
+  mutable std::unordered_map<std::string, Principal, TextHash, std::equal_to<>> verified_;
 };
 
 /// 256 random bits, base64url without padding: refresh tokens and ids nobody can guess.
