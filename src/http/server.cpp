@@ -45,10 +45,18 @@ namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+/// Header fields allocated from an arena the caller owns: Beast allocates each field on
+/// its own, and a request and its response have five or more each. A request's arena
+/// lives in `Impl::serve`'s frame, a response's in `Impl::write`'s.
+using ArenaAllocator = std::pmr::polymorphic_allocator<char>;
+using ArenaFields = bhttp::basic_fields<ArenaAllocator>;
+using RequestParser = bhttp::request_parser<bhttp::string_body, ArenaAllocator>;
+using RequestMessage = bhttp::request<bhttp::string_body, ArenaFields>;
+
 /// Beast's parsed headers, seen through the transport-neutral interface.
 class BeastHeaders final : public HeaderSource {
  public:
-  explicit BeastHeaders(const bhttp::fields& fields) : fields_(fields) {}
+  explicit BeastHeaders(const ArenaFields& fields) : fields_(fields) {}
   std::optional<std::string_view> find(std::string_view name) const override {
     auto it = fields_.find(name);
     if (it == fields_.end()) return std::nullopt;
@@ -56,11 +64,8 @@ class BeastHeaders final : public HeaderSource {
   }
 
  private:
-  const bhttp::fields& fields_;
+  const ArenaFields& fields_;
 };
-
-/// Header fields allocated from an arena the caller owns (see `Impl::write`).
-using ArenaFields = bhttp::basic_fields<std::pmr::polymorphic_allocator<char>>;
 
 /// The Date header changes once a second; each thread formats it once a second.
 std::string_view http_date() {
@@ -326,7 +331,9 @@ struct Server::Impl {
       }
       connection.idle = false;
 
-      bhttp::request_parser<bhttp::string_body> parser;
+      std::array<std::byte, 1024> field_space;
+      std::pmr::monotonic_buffer_resource field_arena(field_space.data(), field_space.size());
+      RequestParser parser(std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAllocator(&field_arena)));
       parser.header_limit(static_cast<std::uint32_t>(config.header_limit_bytes));
       parser.body_limit(config.body_limit_bytes);
       connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
@@ -348,14 +355,22 @@ struct Server::Impl {
       }
       if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) && !draining &&
           parser.get().target().substr(0, parser.get().target().find('?')) == upgrade_path) {
-        co_return parser.release();
+        co_return upgrade_request(parser.release());
       }
       keep_alive = co_await answer(connection, parser.get(), client);
     }
     co_return std::nullopt;
   }
 
-  static bool wants_continue(const bhttp::request<bhttp::string_body>& head) {
+  /// The request for the upgrade handler, which keeps it past this request's arena.
+  static UpgradeHandler::UpgradeRequest upgrade_request(RequestMessage message) {
+    UpgradeHandler::UpgradeRequest request{message.method(), message.target(), message.version()};
+    for (const auto& field : message) request.insert(field.name_string(), field.value());
+    request.body() = std::move(message.body());
+    return request;
+  }
+
+  static bool wants_continue(const RequestMessage& head) {
     auto expect = head.find(bhttp::field::expect);
     return head.version() == 11 && expect != head.end() && beast::iequals(expect->value(), "100-continue");
   }
@@ -374,7 +389,7 @@ struct Server::Impl {
 
   /// What a parser accepts but HTTP/1.1 does not: a Transfer-Encoding that does not end
   /// in chunked (the body's end would be ambiguous: request smuggling), or no Host.
-  static std::optional<Error> framing_problem(const bhttp::request_parser<bhttp::string_body>& parser) {
+  static std::optional<Error> framing_problem(const RequestParser& parser) {
     const auto& message = parser.get();
     if (message.find(bhttp::field::transfer_encoding) != message.end() && !parser.chunked()) {
       return Error::bad_request("a Transfer-Encoding other than chunked is not accepted");
@@ -386,7 +401,7 @@ struct Server::Impl {
   }
 
   /// Handles one parsed request; says whether the connection stays open.
-  asio::awaitable<bool> answer(Connection& connection, bhttp::request<bhttp::string_body>& message,
+  asio::awaitable<bool> answer(Connection& connection, RequestMessage& message,
                                const std::string& client) {
     BeastHeaders headers(message.base());
     Request request;
@@ -425,7 +440,7 @@ struct Server::Impl {
   }
 
   /// Answers a request that could not be taken (too large, malformed) and closes.
-  asio::awaitable<void> refuse(Connection& connection, bhttp::request_parser<bhttp::string_body>& parser,
+  asio::awaitable<void> refuse(Connection& connection, RequestParser& parser,
                                const std::string& client, const Error& error) {
     std::optional<BeastHeaders> headers;
     Request request;
@@ -444,8 +459,6 @@ struct Server::Impl {
     // 1xx, 204 and 304 have no body and no Content-Length.
     const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
     const auto payload = response.payload();
-    // The header fields live in a buffer of this call's own: Beast allocates each field
-    // separately, and a response has five or more.
     std::array<std::byte, 1024> field_space;
     std::pmr::monotonic_buffer_resource field_arena(field_space.data(), field_space.size());
     bhttp::response<bhttp::span_body<const char>, ArenaFields> message{
