@@ -44,6 +44,10 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+/// Sockets and timers are bound to their thread's event loop by type (see `Socket`).
+using Acceptor = asio::basic_socket_acceptor<tcp, asio::io_context::executor_type>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                                         asio::io_context::executor_type>;
 
 /// Header fields allocated from an arena the caller owns: Beast allocates each field on
 /// its own, and a request and its response have five or more each. A request's arena
@@ -96,9 +100,9 @@ struct Server::Impl {
   /// operation only moves `deadline`, and one watchdog timer per connection wakes rarely,
   /// re-arming when the deadline has moved on and closing the socket when it has passed.
   struct Connection {
-    explicit Connection(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
-    tcp::socket socket;
-    asio::steady_timer watchdog;
+    explicit Connection(Socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+    Socket socket;
+    Timer watchdog;
     std::chrono::steady_clock::time_point deadline;
     bool idle = true;  ///< waiting for a request to begin; drain may close it
     bool finished = false;
@@ -109,7 +113,7 @@ struct Server::Impl {
   struct Worker {
     asio::io_context io{1};
     asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
-    std::optional<tcp::acceptor> acceptor;
+    std::optional<Acceptor> acceptor;
     std::unordered_set<Connection*> connections;
   };
 
@@ -298,7 +302,7 @@ struct Server::Impl {
     }
   };
 
-  asio::awaitable<void> session(Worker& worker, tcp::socket socket) {
+  asio::awaitable<void> session(Worker& worker, Socket socket) {
     boost::system::error_code ignored;
     const auto remote = socket.remote_endpoint(ignored);
     auto shared = std::make_shared<Connection>(std::move(socket));

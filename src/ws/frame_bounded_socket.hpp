@@ -2,7 +2,8 @@
 
 // Included only by websocket_server.cpp, the one translation unit with Beast's WebSocket.
 
-#include <boost/asio/ip/tcp.hpp>
+#include "http/upgrade.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_prefix.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -28,7 +29,7 @@ namespace modu::ws {
 /// None, like the socket: used on the connection's own thread.
 class FrameBoundedSocket {
  public:
-  using socket_type = boost::asio::ip::tcp::socket;
+  using socket_type = http::Socket;
   using executor_type = socket_type::executor_type;
 
   explicit FrameBoundedSocket(socket_type socket) : socket_(std::move(socket)) {

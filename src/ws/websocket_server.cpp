@@ -23,7 +23,6 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 /// Several queued frames go out as one WebSocket message, up to this size and this many
@@ -63,7 +62,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
  public:
   using Thread = ThreadConnections<Connection>;
 
-  Connection(WebSocketServer& server, tcp::socket socket, Thread& thread)
+  Connection(WebSocketServer& server, http::Socket socket, Thread& thread)
       : server_(server), thread_(thread), ws_(std::move(socket)) {
     thread_.add(*this);
   }
@@ -169,7 +168,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   /// being read (FrameBoundedSocket): between messages Beast holds none of the next one.
   void read() {
     if (!ws_.next_layer().between_frames()) return read_message();
-    beast::get_lowest_layer(ws_).async_wait(tcp::socket::wait_read,
+    beast::get_lowest_layer(ws_).async_wait(http::Socket::wait_read,
                                             [self = shared_from_this()](boost::system::error_code ec) {
                                               if (ec) return self->stop();
                                               self->read_message();
@@ -322,7 +321,7 @@ WebSocketServer::WebSocketServer(const WsConfig& config, StompServices services,
 
 WebSocketServer::~WebSocketServer() = default;
 
-void WebSocketServer::take(tcp::socket socket, UpgradeRequest request) {
+void WebSocketServer::take(http::Socket socket, UpgradeRequest request) {
   // On the connection's own I/O thread (the HTTP session's).
   auto& thread = Connection::Thread::of(socket.get_executor(), std::chrono::milliseconds(config_.flush_interval_ms));
   {

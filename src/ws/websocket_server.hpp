@@ -31,7 +31,7 @@ class WebSocketServer final : public http::UpgradeHandler {
   WebSocketServer(const WsConfig& config, StompServices services, Hub& hub, obs::Metrics& metrics);
   ~WebSocketServer() override;
 
-  void take(boost::asio::ip::tcp::socket socket, UpgradeRequest request) override;
+  void take(http::Socket socket, UpgradeRequest request) override;
   void drain() override;
 
  private:
