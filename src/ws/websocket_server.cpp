@@ -6,12 +6,14 @@
 #include "ws/thread_connections.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
+#include <memory_resource>
 #include <optional>
 #include <span>
 #include <utility>
@@ -166,13 +168,19 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   /// operation meanwhile: an idle connection is most connections, and those would be a
   /// third of what each costs. Safe because the socket hands Beast no byte past the frame
   /// being read (FrameBoundedSocket): between messages Beast holds none of the next one.
+  ///
+  /// The wait is allocated at its own size, from the heap: Asio's per-thread cache would
+  /// hand it any free block large enough, most likely one a write just gave back (six
+  /// times its size), and an idle connection keeps its wait for as long as it is idle.
   void read() {
     if (!ws_.next_layer().between_frames()) return read_message();
-    beast::get_lowest_layer(ws_).async_wait(http::Socket::wait_read,
-                                            [self = shared_from_this()](boost::system::error_code ec) {
-                                              if (ec) return self->stop();
-                                              self->read_message();
-                                            });
+    beast::get_lowest_layer(ws_).async_wait(
+        http::Socket::wait_read,
+        asio::bind_allocator(std::pmr::polymorphic_allocator<std::byte>(std::pmr::new_delete_resource()),
+                             [self = shared_from_this()](boost::system::error_code ec) {
+                               if (ec) return self->stop();
+                               self->read_message();
+                             }));
   }
 
   void read_message() {
