@@ -181,7 +181,7 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
   services_.presence.connected(*member_);
 
   const auto plan = stomp::negotiate_heart_beat(*client_beats, settings_.heart_beat);
-  transport_.send(encoded({stomp::Command::connected,
+  transport_.reply(encoded({stomp::Command::connected,
                            {{"version", std::string(*version)},
                             {"heart-beat", stomp::format_heart_beat(settings_.heart_beat)},
                             {"server", "modu/" MODU_VERSION},
@@ -305,7 +305,7 @@ void StompSession::control(const bus::Event& event) {
 
 void StompSession::receipt(const stomp::Frame& frame) {
   if (auto id = frame.header("receipt")) {
-    transport_.send(encoded({stomp::Command::receipt, {{"receipt-id", std::string(*id)}}, {}}));
+    transport_.reply(encoded({stomp::Command::receipt, {{"receipt-id", std::string(*id)}}, {}}));
   }
 }
 
@@ -317,7 +317,7 @@ void StompSession::fail(const Error& error, std::optional<std::string_view> rece
                      error.message};
   if (receipt) frame.headers.emplace_back("receipt-id", std::string(*receipt));
   frame.headers.emplace_back("content-type", "text/plain");
-  transport_.send(encoded(std::move(frame)));
+  transport_.reply(encoded(std::move(frame)));
   transport_.close();
 }
 

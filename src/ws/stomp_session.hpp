@@ -41,8 +41,12 @@ struct StompServices {
 class Transport {
  public:
   virtual ~Transport() = default;
-  /// Queues whole frames for writing, in order.
+  /// Queues whole frames for writing, in order: events, written when the connection's
+  /// thread next writes its connections together.
   virtual void send(std::shared_ptr<const std::string> frames) = 0;
+  /// Queues the answer to the client's own frame (CONNECTED, RECEIPT, ERROR), behind what
+  /// already waits, and writes it without waiting for that: the client is waiting for it.
+  virtual void reply(std::shared_ptr<const std::string> frames) = 0;
   /// Closes once what is queued has been written.
   virtual void close() = 0;
   /// Starts heart-beating as negotiated at CONNECT.

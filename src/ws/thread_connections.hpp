@@ -25,6 +25,7 @@ namespace modu::ws {
 ///   meanwhile in one write: a room of a thousand taking five hundred messages a second
 ///   costs a hundred writes a second per member instead of five hundred, for at most an
 ///   interval of added latency (the kernel's work per write is most of fan-out's cost).
+///   Replies to a client's own frames skip the wait (the connection writes them itself).
 /// - **One clock.** Once a `kTick` every connection checks its deadlines (the CONNECT
 ///   deadline, heart-beats both ways), instead of each keeping a timer and a wait: tens
 ///   of thousands of idle connections cost a walk over a vector each second.

@@ -91,18 +91,15 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   }
 
   void send(std::shared_ptr<const std::string> frames) override {
-    if (closing_ || stopped_) return;
-    if (!outbox_) outbox_ = std::make_unique<Outbox>();
-    if (outbox_->queued.size() >= server_.config_.outbound_queue_frames) {
-      // Too slow for what it subscribed to: drop what waits, say why, and close. It
-      // catches up from the database (`after=seq`) when it comes back.
-      outbox_->queued.clear();
-      session_->fail(Error{Errc::too_many_requests,
-                           "the connection fell too far behind; reconnect and page the history with after=seq"});
-      return;
-    }
-    outbox_->queued.push_back(std::move(frames));
-    if (!writing_) want_flush();
+    if (queue(std::move(frames)) && !writing_) want_flush();
+  }
+
+  /// Not paced: under steady traffic a reply would otherwise wait up to a flush interval
+  /// behind the deliveries, and a sender waits on its RECEIPT.
+  void reply(std::shared_ptr<const std::string> frames) override {
+    if (!queue(std::move(frames))) return;
+    reply_waiting_ = true;
+    write_next();  // now, or as soon as the write in progress is done
   }
 
   /// The thread's paced flush: write what waits.
@@ -228,6 +225,23 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     thread_.due(shared_from_this());
   }
 
+  /// False when the frames are not to be written: the connection is closing, or has
+  /// just been found too slow.
+  bool queue(std::shared_ptr<const std::string> frames) {
+    if (closing_ || stopped_) return false;
+    if (!outbox_) outbox_ = std::make_unique<Outbox>();
+    if (outbox_->queued.size() >= server_.config_.outbound_queue_frames) {
+      // Too slow for what it subscribed to: drop what waits, say why, and close. It
+      // catches up from the database (`after=seq`) when it comes back.
+      outbox_->queued.clear();
+      session_->fail(Error{Errc::too_many_requests,
+                           "the connection fell too far behind; reconnect and page the history with after=seq"});
+      return false;
+    }
+    outbox_->queued.push_back(std::move(frames));
+    return true;
+  }
+
   void write_next() {
     if (writing_ || stopped_) return;
     if (!outbox_ || outbox_->queued.empty()) {
@@ -258,6 +272,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
       outbox_->writing.push_back(std::move(queued[taken++]));
     }
     queued.erase(queued.begin(), queued.begin() + static_cast<std::ptrdiff_t>(taken));
+    reply_waiting_ = reply_waiting_ && !queued.empty();  // it may be among those left
     writing_ = true;
     write_started_ = Clock::now();
     // A view of the pieces, not a copy: they stay put in the outbox until the write is done.
@@ -268,7 +283,8 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
                       self->outbox_->pieces.clear();
                       if (ec) return self->stop();
                       self->last_write_ = Clock::now();
-                      if (self->closing_) return self->write_next();  // the rest, then the close
+                      // The rest, then the close; or the rest with the reply among it.
+                      if (self->closing_ || self->reply_waiting_) return self->write_next();
                       if (!self->outbox_->queued.empty()) self->want_flush();
                     });
   }
@@ -310,7 +326,8 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   bool connected_ = false;
   bool receiving_ = false;  ///< the session is handling frames
   bool writing_ = false;
-  bool flush_due_ = false;  ///< waiting for the thread's flush
+  bool flush_due_ = false;      ///< waiting for the thread's flush
+  bool reply_waiting_ = false;  ///< a reply is queued: write without waiting for the flush
   bool closing_ = false;
   bool close_sent_ = false;
   bool going_away_ = false;

@@ -223,6 +223,17 @@ async function roomWithRawSubscriber(server, who) {
 }
 
 /// `count` messages of about 3 KB from `sender`, over REST, eight at a time.
+/// A `ws` client CONNECTed and SUBSCRIBEd to the room (both answered): {socket, inbox}.
+async function subscribedSocket(server, token, room) {
+  const socket = new WebSocket(server.wsUrl, ['v12.stomp']);
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  const inbox = frames(socket);
+  socket.send(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${token}\n\n${NUL}` +
+    `SUBSCRIBE\nid:0\ndestination:/topic/rooms/${room}\nreceipt:sub\n\n${NUL}`);
+  await inbox.until(2);
+  return { socket, inbox };
+}
+
 async function flood(server, room, sender, count) {
   const body = 'x'.repeat(3000);
   for (let i = 0; i < count; i += 8) {
@@ -241,12 +252,7 @@ test('a client that stops reading is told it fell behind, and nobody else waits 
     slow.socket.pause(); // Ben's phone stops reading: the kernel's buffers fill, then his queue
 
     // Cat keeps up, with the stock client underneath: she gets every message.
-    const fast = new WebSocket(server.wsUrl, ['v12.stomp']);
-    await new Promise((resolve, reject) => { fast.once('open', resolve); fast.once('error', reject); });
-    const inbox = frames(fast);
-    fast.send(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${cat.token}\n\n${NUL}` +
-      `SUBSCRIBE\nid:0\ndestination:/topic/rooms/${room}\nreceipt:sub\n\n${NUL}`);
-    await inbox.until(2);
+    const { socket: fast, inbox } = await subscribedSocket(server, cat.token, room);
 
     const count = 600;
     await flood(server, room, amy, count);
@@ -279,6 +285,32 @@ test('a client that never reads again is let go once a write has waited too long
     assert.doesNotMatch(stuck.text(), /fell too far behind/); // the queue never overflowed: it was the write
     const health = await fetch(`${server.base}/healthz`);
     assert.equal(health.status, 200);
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
+test('a RECEIPT is written at once, not with the next paced flush of deliveries', async () => {
+  // The longest pacing interval makes the difference plain: once a flush has happened,
+  // frames to deliver wait up to a second for the next; replies to the client do not.
+  const server = await startServer({ env: { MODU_WS_FLUSH_INTERVAL_MS: '1000' } });
+  try {
+    const [amy, ben] = [await member(server.base, 'amy'), await member(server.base, 'ben')];
+    const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id] }, amy.token)).json.id;
+    const { socket, inbox } = await subscribedSocket(server, amy.token, room);
+
+    // Amy's first message is delivered to her own subscription at once and starts the
+    // interval; the RECEIPTs of this and the next send come within it all the same.
+    for (const n of [1, 2]) {
+      const started = Date.now();
+      socket.send(`SEND\ndestination:/app/rooms/${room}/messages\nreceipt:r-${n}\n\n{"type":"text","body":"hi ${n}"}${NUL}`);
+      for (;;) {
+        await inbox.until(inbox.seen.length + 1);
+        if (inbox.seen.some((f) => f.command === 'RECEIPT' && f.headers['receipt-id'] === `r-${n}`)) break;
+      }
+      assert.ok(Date.now() - started < 600, `RECEIPT r-${n} took ${Date.now() - started} ms`);
+    }
+    socket.close();
   } finally {
     await server.stop().catch(() => {});
   }

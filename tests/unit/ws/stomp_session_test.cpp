@@ -20,6 +20,10 @@ using testing::AppFixture;
 class Capture final : public Transport {
  public:
   void send(std::shared_ptr<const std::string> frames) override { parser_.feed(*frames); }
+  void reply(std::shared_ptr<const std::string> frames) override {
+    replies.push_back(frames->substr(0, frames->find('\n')));
+    parser_.feed(*frames);
+  }
   void close() override { closed = true; }
   void heart_beat(stomp::HeartBeatPlan plan) override { beats = plan; }
 
@@ -36,6 +40,8 @@ class Capture final : public Transport {
 
   bool closed = false;
   std::optional<stomp::HeartBeatPlan> beats;
+  /// The commands of the frames written as replies (not paced), in order.
+  std::vector<std::string> replies;
 
  private:
   stomp::Parser parser_{{1 << 20, 1 << 20, 100, 1 << 16}};
@@ -183,6 +189,10 @@ TEST_P(StompSessionTest, TheReceiptComesAfterTheCommitAndEverySubscriberGetsTheM
   EXPECT_EQ(body.at("seq"), 2);
   EXPECT_EQ(body.at("senderId"), amy_id_);
 
+  // Answers to the client's own frames go out at once; deliveries wait for the paced flush.
+  EXPECT_EQ(amy->out.replies, (std::vector<std::string>{"CONNECTED", "RECEIPT"}));
+  EXPECT_EQ(ben->out.replies, (std::vector<std::string>{"CONNECTED", "RECEIPT"}));
+
   // After UNSUBSCRIBE nothing more arrives.
   feed(*ben, "UNSUBSCRIBE\nid:sub-0\n\n" + std::string(1, '\0'));
   feed(*amy, send_frame(R"({"type":"text","body":"again"})", "r-2"));
@@ -243,6 +253,7 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
     EXPECT_NE(frames[0].header("message")->find(c.reason), std::string_view::npos)
         << c.frame << " → " << *frames[0].header("message");
     EXPECT_TRUE(client->out.closed);
+    EXPECT_EQ(client->out.replies.back(), "ERROR");
   }
   // The room is untouched by all of that.
   EXPECT_EQ(amy_->get("/api/v1/rooms/" + room + "/messages/count").json.at("count"), 1);
