@@ -323,7 +323,7 @@ struct Server::Impl {
   /// Requests on one connection, one after another, until it closes or asks to upgrade
   /// (then the request that asked).
   asio::awaitable<std::optional<UpgradeHandler::UpgradeRequest>> serve(Connection& connection,
-                                                                        const std::string& client) {
+                                                                       const std::string& client) {
     beast::flat_buffer buffer;
     for (bool keep_alive = true; keep_alive && !draining;) {
       connection.idle = true;
@@ -405,8 +405,7 @@ struct Server::Impl {
   }
 
   /// Handles one parsed request; says whether the connection stays open.
-  asio::awaitable<bool> answer(Connection& connection, RequestMessage& message,
-                               const std::string& client) {
+  asio::awaitable<bool> answer(Connection& connection, RequestMessage& message, const std::string& client) {
     BeastHeaders headers(message.base());
     Request request;
     request.method = parse_method(message.method_string());
@@ -444,8 +443,8 @@ struct Server::Impl {
   }
 
   /// Answers a request that could not be taken (too large, malformed) and closes.
-  asio::awaitable<void> refuse(Connection& connection, RequestParser& parser,
-                               const std::string& client, const Error& error) {
+  asio::awaitable<void> refuse(Connection& connection, RequestParser& parser, const std::string& client,
+                               const Error& error) {
     std::optional<BeastHeaders> headers;
     Request request;
     request.client_address = client;

@@ -182,11 +182,11 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
 
   const auto plan = stomp::negotiate_heart_beat(*client_beats, settings_.heart_beat);
   transport_.reply(encoded({stomp::Command::connected,
-                           {{"version", std::string(*version)},
-                            {"heart-beat", stomp::format_heart_beat(settings_.heart_beat)},
-                            {"server", "modu/" MODU_VERSION},
-                            {"user-name", std::to_string(member_->value())}},
-                           {}}));
+                            {{"version", std::string(*version)},
+                             {"heart-beat", stomp::format_heart_beat(settings_.heart_beat)},
+                             {"server", "modu/" MODU_VERSION},
+                             {"user-name", std::to_string(member_->value())}},
+                            {}}));
   transport_.heart_beat(plan);
   return {};
 }

@@ -222,7 +222,6 @@ async function roomWithRawSubscriber(server, who) {
   return { amy, ben, cat, room, raw };
 }
 
-/// `count` messages of about 3 KB from `sender`, over REST, eight at a time.
 /// A `ws` client CONNECTed and SUBSCRIBEd to the room (both answered): {socket, inbox}.
 async function subscribedSocket(server, token, room) {
   const socket = new WebSocket(server.wsUrl, ['v12.stomp']);
@@ -234,6 +233,7 @@ async function subscribedSocket(server, token, room) {
   return { socket, inbox };
 }
 
+/// `count` messages of about 3 KB from `sender`, over REST, eight at a time.
 async function flood(server, room, sender, count) {
   const body = 'x'.repeat(3000);
   for (let i = 0; i < count; i += 8) {
