@@ -8,9 +8,9 @@
 namespace modu::api {
 namespace {
 
-boost::json::value optional_text(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  return boost::json::string(*text);
+boost::json::value optional_text(const std::optional<std::string>& text, boost::json::storage_ptr storage = {}) {
+  if (!text) return boost::json::value(nullptr, std::move(storage));
+  return boost::json::string(*text, std::move(storage));
 }
 
 }  // namespace
@@ -80,18 +80,10 @@ boost::json::object message_json(const chat::Message& message, boost::json::stor
   json.emplace("id", message.id.value());
   json.emplace("roomId", message.room.value());
   json.emplace("seq", message.seq);
-  if (message.sender) {
-    json.emplace("senderId", message.sender->value());
-  } else {
-    json.emplace("senderId", nullptr);
-  }
+  json.emplace("senderId", message.sender ? boost::json::value(message.sender->value()) : nullptr);
   json.emplace("type", chat::type_name(message.type));
   json.emplace("body", message.body);
-  if (message.client_msg_id) {
-    json.emplace("clientMsgId", *message.client_msg_id);
-  } else {
-    json.emplace("clientMsgId", nullptr);
-  }
+  json.emplace("clientMsgId", optional_text(message.client_msg_id, json.storage()));
   json.emplace("createdAt", format_iso8601(message.created_at));
   return json;
 }

@@ -155,11 +155,15 @@ TEST_P(RoomApiTest, BlockingStopsOneToOneRoomsInvitesAndMessages) {
 
 TEST_P(RoomApiTest, ARetriedSendReturnsTheFirstMessage) {
   const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
-  auto first = send(*amy_, direct, "once", "c-42");
-  auto again = send(*amy_, direct, "once", "c-42");
+  const std::string id = "retry-6f1c2a9e-4b7d-4e0a-9c3f";  // longer than a short string's inline room
+  auto first = send(*amy_, direct, "once", id);
+  auto again = send(*amy_, direct, "once", id);
   EXPECT_EQ(again.json.at("id"), first.json.at("id"));
   EXPECT_EQ(again.json.at("seq"), 1);
+  EXPECT_EQ(first.json.at("clientMsgId").as_string(), id);
+  EXPECT_EQ(again.json.at("clientMsgId").as_string(), id);
   EXPECT_EQ(amy_->get(room_path(direct) + "/messages/count").json.at("count"), 1);
+  EXPECT_TRUE(send(*amy_, direct, "no id").json.at("clientMsgId").is_null());
 }
 
 TEST_P(RoomApiTest, BadInputGetsClearErrors) {
