@@ -15,9 +15,10 @@ namespace modu::bench {
 /// The STOMP subprotocol the bench asks for (Modu and RabbitMQ's Web-STOMP both speak it).
 inline constexpr std::string_view kStompSubprotocol = "v12.stomp";
 
-/// A client WebSocket carrying STOMP text frames: Beast over a plain TCP socket, in
-/// coroutines. One read and one write may be in flight at a time (Beast's rule); the
-/// bench reads in one coroutine and writes from one other.
+/// A client WebSocket carrying STOMP text frames, in coroutines: Beast's handshake and
+/// writes over a plain TCP socket, and reads of its own (see the .cpp). One read and one
+/// write may be in flight at a time; the bench reads in one coroutine and writes from one
+/// other. The server must not send before the client's first frame (STOMP's CONNECT).
 /// @par Thread safety
 /// Use it from the coroutines of one io_context (one thread) only.
 class StompSocket {
