@@ -230,9 +230,12 @@ Result<void> StompSession::unsubscribe(const stomp::Frame& frame) {
   if (!id) return id.error();
   auto found =
       std::find_if(subscriptions_.begin(), subscriptions_.end(), [&](const Subscription& s) { return s.id == *id; });
-  if (found == subscriptions_.end()) return Error::bad_request(fmt::format("no subscription with id '{}'", *id));
-  shard_.unsubscribe(found->channel, *this, found->id);
-  subscriptions_.erase(found);
+  // An id not (or no longer) subscribed is no error: the server ends subscriptions itself
+  // (the member left the room), and a client that then unsubscribes is only tidying up.
+  if (found != subscriptions_.end()) {
+    shard_.unsubscribe(found->channel, *this, found->id);
+    subscriptions_.erase(found);
+  }
   receipt(frame);
   return {};
 }
@@ -316,6 +319,8 @@ void StompSession::fail(const Error& error, std::optional<std::string_view> rece
                      {{"message", error.message}, {"code", std::string(describe(error.errc).code)}},
                      error.message};
   if (receipt) frame.headers.emplace_back("receipt-id", std::string(*receipt));
+  // Before CONNECTED (a refused CONNECT, a version we do not speak): what we do speak.
+  if (!member_) frame.headers.emplace_back("version", std::string(stomp::kSupportedVersions));
   frame.headers.emplace_back("content-type", "text/plain");
   transport_.reply(encoded(std::move(frame)));
   transport_.close();

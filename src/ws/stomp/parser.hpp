@@ -61,8 +61,9 @@ class Parser {
   /// connection then keeps none. Call when `next()` has nothing more.
   void release_if_idle();
 
-  /// True when every byte fed has been handed out: no frame is begun, nothing is kept.
-  bool idle() const { return begin_ == buffer_.size() && !error_; }
+  /// True when every byte fed has been handed out and no frame is begun: nothing is kept.
+  /// (Between a frame's lines every byte fed may be consumed while the frame is not done.)
+  bool idle() const { return state_ == State::between_frames && begin_ == buffer_.size() && !error_; }
 
   /// True once `next()` has returned an error.
   bool failed() const { return error_.has_value(); }

@@ -7,8 +7,8 @@
 
 namespace modu::stomp {
 
-/// The versions this server speaks, as the `version` header of the ERROR frame that refuses a
-/// client offering none of them.
+/// The versions this server speaks, as the `version` header of an ERROR frame sent before
+/// CONNECTED: the one that refuses a client offering none of them, and any other refusal.
 inline constexpr std::string_view kSupportedVersions = "1.1,1.2";
 
 /// Picks the protocol version from a CONNECT frame's `accept-version` header, a comma list

@@ -156,6 +156,7 @@ TEST_P(StompSessionTest, RefusesAMissingOrBadTokenAndFramesBeforeConnect) {
     ASSERT_EQ(frames.size(), 1u) << bad;
     EXPECT_EQ(frames[0].command, stomp::Command::error) << bad;
     EXPECT_FALSE(frames[0].header("message")->empty());
+    EXPECT_EQ(frames[0].header("version"), "1.1,1.2") << bad;
     EXPECT_TRUE(client->out.closed);
   }
 }
@@ -192,6 +193,13 @@ TEST_P(StompSessionTest, TheReceiptComesAfterTheCommitAndEverySubscriberGetsTheM
   // Answers to the client's own frames go out at once; deliveries wait for the paced flush.
   EXPECT_EQ(amy->out.replies, (std::vector<std::string>{"CONNECTED", "RECEIPT"}));
   EXPECT_EQ(ben->out.replies, (std::vector<std::string>{"CONNECTED", "RECEIPT"}));
+
+  // A retry (the same clientMsgId) is answered again, and the room does not hear it twice.
+  auto retried = feed(*amy, send_frame(R"({"type":"text","body":"hello","clientMsgId":"c-1"})", "r-1b"));
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_EQ(retried[0].header("receipt-id"), "r-1b");
+  EXPECT_TRUE(pending(*ben).empty());
+  EXPECT_EQ(amy_->get("/api/v1/rooms/" + std::to_string(room_) + "/messages/count").json.at("count"), 2);
 
   // After UNSUBSCRIBE nothing more arrives.
   feed(*ben, "UNSUBSCRIBE\nid:sub-0\n\n" + std::string(1, '\0'));
@@ -297,6 +305,36 @@ TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptions
   EXPECT_EQ(left.back().header("event"), "left");
   amy_->post("/api/v1/rooms/" + std::to_string(room_) + "/messages", {{"type", "text"}, {"body", "still there?"}});
   EXPECT_TRUE(pending(*cat).empty()) << "a member who left still hears the room";
+
+  // A client that unsubscribes what the server already ended is only tidying up.
+  auto unsubscribed = feed(*cat, "UNSUBSCRIBE\nid:room\nreceipt:u-1\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(unsubscribed.size(), 1u);
+  EXPECT_EQ(unsubscribed[0].command, stomp::Command::receipt);
+  EXPECT_EQ(unsubscribed[0].header("receipt-id"), "u-1");
+  EXPECT_FALSE(cat->out.closed);
+}
+
+TEST_P(StompSessionTest, AFrameCutAcrossWebSocketMessagesAnywhereIsOneFrame) {
+  const auto subscribe = subscribe_frame("/user/queue/events", "mine");
+  for (std::size_t cut = 1; cut < subscribe.size(); ++cut) {
+    auto amy = open();
+    feed(*amy, connect_frame(amy_->token));
+    EXPECT_TRUE(feed(*amy, subscribe.substr(0, cut)).empty()) << "cut at " << cut;
+    auto answered = feed(*amy, subscribe.substr(cut));
+    ASSERT_EQ(answered.size(), 1u) << "cut at " << cut;
+    EXPECT_EQ(answered[0].command, stomp::Command::receipt) << "cut at " << cut;
+    EXPECT_FALSE(amy->out.closed) << "cut at " << cut;
+  }
+  // A SEND whose body comes in a message of its own, as some clients write a large one.
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  const auto send = send_frame(R"({"type":"text","body":"in two parts"})", "r-1");
+  const auto body_starts = send.find("\n\n") + 2;
+  EXPECT_TRUE(feed(*amy, send.substr(0, body_starts)).empty());
+  auto answered = feed(*amy, send.substr(body_starts));
+  ASSERT_EQ(answered.size(), 1u);
+  EXPECT_EQ(answered[0].header("receipt-id"), "r-1");
+  EXPECT_EQ(amy_->get("/api/v1/rooms/" + std::to_string(room_) + "/messages/count").json.at("count"), 2);
 }
 
 TEST_P(StompSessionTest, LoggingOutClosesTheSessionsConnections) {
