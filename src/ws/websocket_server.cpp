@@ -83,7 +83,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     timeouts.idle_timeout = websocket::stream_base::none();  // STOMP heart-beats watch the peer
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
-    ws_.read_message_max(server_.config_.max_frame_bytes);
+    ws_.read_message_max(0);  // the limit is kept by read_message_part, which can say why
     ws_.auto_fragment(false);
 
     request_ = std::make_unique<UpgradeRequest>(std::move(request));
@@ -182,17 +182,35 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
 
   void read_message() {
     buffer_ = std::make_unique<beast::flat_buffer>();
-    ws_.async_read(*buffer_,
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->received(ec); });
+    read_message_part();
+  }
+
+  /// A message is read a part at a time so that one over the limit is stopped there and
+  /// answered with an ERROR that says why: with Beast's own limit the connection would be
+  /// failed (close 1009) before the session could write a frame.
+  void read_message_part() {
+    const auto limit = server_.config_.max_frame_bytes;
+    // Up to one octet past the limit: enough to know a message is over it.
+    ws_.async_read_some(*buffer_, limit + 1 - buffer_->size(),
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          if (ec) return self->received(ec);
+                          if (self->buffer_->size() > self->server_.config_.max_frame_bytes) {
+                            return self->message_too_large();
+                          }
+                          if (!self->ws_.is_message_done()) return self->read_message_part();
+                          self->received(ec);
+                        });
+  }
+
+  void message_too_large() {
+    if (!session_) return stop();
+    session_->fail(Error{Errc::payload_too_large,
+                         fmt::format("a WebSocket message is larger than {} octets", server_.config_.max_frame_bytes)});
+    // The ERROR goes out, then the close (which reads past the rest of the message).
   }
 
   void received(boost::system::error_code ec) {
     if (ec) {
-      if (ec == websocket::error::message_too_big && session_) {
-        session_->fail(Error{Errc::payload_too_large, fmt::format("a WebSocket message is larger than {} octets",
-                                                                  server_.config_.max_frame_bytes)});
-        return;  // the ERROR goes out, then the close ends the connection
-      }
       if (!is_quiet(ec)) spdlog::debug("websocket read ended: {}", ec.message());
       return stop();
     }

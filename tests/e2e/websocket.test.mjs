@@ -208,6 +208,39 @@ test('frames that arrive byte by byte, packed into one write, fragmented or larg
   }
 });
 
+test('a frame over the size limits is answered with an ERROR that says which, then the close', async () => {
+  const server = await startServer();
+  try {
+    const [amy, ben] = [await member(server.base, 'amy'), await member(server.base, 'ben')];
+    const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id] }, amy.token)).json.id;
+    const send = (bytes) => `SEND\ndestination:/app/rooms/${room}/messages\nreceipt:big\n\n${'x'.repeat(bytes)}${NUL}`;
+    const cases = [
+      // Over ws.maxBodyBytes (64 KiB) but within ws.maxFrameBytes (80 KiB): the parser says so.
+      { bytes: 70000, reason: /body is larger than the max body size \(65536/ },
+      // Over ws.maxFrameBytes, in one WebSocket message: stopped at the limit, not read whole.
+      { bytes: 200000, reason: /WebSocket message is larger than 81920/ },
+    ];
+    for (const { bytes, reason } of cases) {
+      const socket = new WebSocket(server.wsUrl, ['v12.stomp']);
+      await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+      const inbox = frames(socket);
+      const closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.send(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${amy.token}\n\n${NUL}`);
+      await inbox.until(1);
+      socket.send(send(bytes));
+      const [, error] = await inbox.until(2);
+      assert.equal(error.command, 'ERROR', `${bytes} octets`);
+      assert.match(error.headers.message, reason);
+      assert.equal(error.headers['receipt-id'], undefined);
+      assert.equal(await closed, 1000);
+    }
+    const count = await api(server.base, 'GET', `/api/v1/rooms/${room}/messages/count`, null, amy.token);
+    assert.equal(count.json.count, 0, 'nothing was stored');
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
 /// A room of three, and a raw connection for `who` that is subscribed to it.
 async function roomWithRawSubscriber(server, who) {
   const [amy, ben, cat] = [await member(server.base, 'amy'), await member(server.base, 'ben'), await member(server.base, 'cat')];
