@@ -204,9 +204,9 @@ struct SqlMessageRepository::Writer {
 SqlMessageRepository::SqlMessageRepository(Database& database) : database_(database) {}
 SqlMessageRepository::~SqlMessageRepository() = default;
 
-std::vector<Result<chat::Message>> SqlMessageRepository::append_batch(const std::vector<chat::NewMessage>& messages,
-                                                                      chat::TimePoint at,
-                                                                      const chat::Admission& admit) {
+std::vector<Result<chat::Appended>> SqlMessageRepository::append_batch(const std::vector<chat::NewMessage>& messages,
+                                                                       chat::TimePoint at,
+                                                                       const chat::Admission& admit) {
   std::lock_guard lock(writer_mutex_);
   // The transaction is all or nothing, so a batch that lost a deadlock (MySQL) or a
   // busy timeout (SQLite) can simply run again, on a fresh connection in case the
@@ -223,9 +223,10 @@ std::vector<Result<chat::Message>> SqlMessageRepository::append_batch(const std:
   }
 }
 
-std::vector<Result<chat::Message>> SqlMessageRepository::append_once(Writer& writer,
-                                                                     const std::vector<chat::NewMessage>& messages,
-                                                                     chat::TimePoint at, const chat::Admission& admit) {
+std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& writer,
+                                                                      const std::vector<chat::NewMessage>& messages,
+                                                                      chat::TimePoint at,
+                                                                      const chat::Admission& admit) {
   WriteTransaction transaction(*writer.sql, database_.dialect());
   auto& statements = *writer.statements;
 
@@ -236,7 +237,7 @@ std::vector<Result<chat::Message>> SqlMessageRepository::append_once(Writer& wri
   for (auto& [room, seq] : last_seq) seq = statements.lock_room(room);
 
   const long long when = to_millis(at);
-  std::vector<Result<chat::Message>> results;
+  std::vector<Result<chat::Appended>> results;
   results.reserve(messages.size());
   std::map<std::pair<long long, long long>, Result<void>> admitted;  // (room, sender) -> the verdict
   std::map<std::tuple<long long, long long, std::string>, std::size_t> first_with_client_id;
@@ -264,13 +265,13 @@ std::vector<Result<chat::Message>> SqlMessageRepository::append_once(Writer& wri
     if (idempotent) {
       key = {room, message.sender->value(), *message.client_msg_id};
       if (auto earlier = first_with_client_id.find(key); earlier != first_with_client_id.end()) {
-        results.push_back(results[earlier->second]);
+        results.emplace_back(chat::Appended{results[earlier->second]->message, true});
         continue;
       }
       if (statements.looks_before_insert()) {
         if (auto stored = statements.find(message)) {
           first_with_client_id.emplace(key, results.size());
-          results.emplace_back(std::move(*stored));
+          results.emplace_back(chat::Appended{std::move(*stored), true});
           continue;
         }
       }
@@ -284,15 +285,15 @@ std::vector<Result<chat::Message>> SqlMessageRepository::append_once(Writer& wri
       auto stored = statements.find(message);
       if (!stored) throw std::runtime_error("a repeated clientMsgId whose message cannot be found");
       first_with_client_id.emplace(key, results.size());
-      results.emplace_back(std::move(*stored));
+      results.emplace_back(chat::Appended{std::move(*stored), true});
       continue;
     }
     *room_seq = seq;
     advanced[room] = seq;
     if (message.sender) sent[{room, message.sender->value()}] = seq;
     if (idempotent) first_with_client_id.emplace(key, results.size());
-    results.emplace_back(chat::Message{MessageId(*id), message.room, seq, message.sender, message.type, message.body,
-                                       message.client_msg_id, at});
+    results.emplace_back(chat::Appended{chat::Message{MessageId(*id), message.room, seq, message.sender, message.type,
+                                                      message.body, message.client_msg_id, at}});
   }
   for (const auto& [room, seq] : advanced) statements.advance_room(room, seq, when);
   for (const auto& [key, seq] : sent) statements.sender_read(key.first, key.second, seq);

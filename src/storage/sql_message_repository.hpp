@@ -16,14 +16,14 @@ class SqlMessageRepository final : public chat::MessageRepository {
   explicit SqlMessageRepository(Database& database);
   ~SqlMessageRepository() override;
 
-  std::vector<Result<chat::Message>> append_batch(const std::vector<chat::NewMessage>& messages, chat::TimePoint at,
-                                                  const chat::Admission& admit) override;
+  std::vector<Result<chat::Appended>> append_batch(const std::vector<chat::NewMessage>& messages, chat::TimePoint at,
+                                                   const chat::Admission& admit) override;
   std::vector<chat::Message> page(const PageQuery& query) override;
 
  private:
   struct Writer;
-  std::vector<Result<chat::Message>> append_once(Writer& writer, const std::vector<chat::NewMessage>& messages,
-                                                 chat::TimePoint at, const chat::Admission& admit);
+  std::vector<Result<chat::Appended>> append_once(Writer& writer, const std::vector<chat::NewMessage>& messages,
+                                                  chat::TimePoint at, const chat::Admission& admit);
 
   Database& database_;
   std::mutex writer_mutex_;

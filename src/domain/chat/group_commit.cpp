@@ -48,14 +48,20 @@ void GroupCommit::commit_while_queued() {
     for (auto& pending : batch) messages.push_back(std::move(pending.message));
 
     std::vector<Result<Message>> results;
+    results.reserve(batch.size());
     try {
-      results = messages_.append_batch(messages, clock_.now(), admit_);
+      for (auto& appended : messages_.append_batch(messages, clock_.now(), admit_)) {
+        if (!appended) {
+          results.emplace_back(appended.error());
+          continue;
+        }
+        // A repeat (a retried send) answers its sender again; the room heard it the first time.
+        if (!appended->repeat) publisher_.message_stored(appended->message);
+        results.emplace_back(std::move(appended->message));
+      }
     } catch (const std::exception& e) {
       spdlog::error("storing {} messages failed: {}", messages.size(), e.what());
       results.assign(batch.size(), Error{Errc::unavailable, "the message could not be stored; send it again"});
-    }
-    for (const auto& result : results) {
-      if (result) publisher_.message_stored(*result);
     }
     answer(std::move(batch), std::move(results));
   }
@@ -71,7 +77,8 @@ void GroupCommit::answer(std::vector<Pending> batch, std::vector<Result<Message>
   };
   std::vector<Answers> by_home;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto group = std::find_if(by_home.begin(), by_home.end(), [&](const Answers& a) { return a.home == batch[i].home; });
+    auto group =
+        std::find_if(by_home.begin(), by_home.end(), [&](const Answers& a) { return a.home == batch[i].home; });
     if (group == by_home.end()) group = by_home.insert(by_home.end(), Answers{batch[i].home, {}});
     group->answers.emplace_back(std::move(batch[i]), std::move(results[i]));
   }

@@ -17,10 +17,11 @@ namespace modu::chat {
 /// The write path for messages: senders share transactions. A send waits in a queue;
 /// one committer on the worker pool takes everything queued (up to `max_batch`), stores
 /// it in one transaction, answers every sender, and goes again while the queue is not
-/// empty. Who sends is checked by `admit` in that same
-/// transaction. Stored messages go to the publisher from the one committer, in seq order. A send completes only once its message is durable, and the cost of a commit
-/// (an fsync) is spread over all the senders waiting for it, so throughput grows with
-/// concurrency.
+/// empty. Who sends is checked by `admit` in that same transaction. Newly stored messages
+/// go to the publisher from the one committer, in seq order (a retried send is answered
+/// with its first message, which is not published again). A send completes only once its
+/// message is durable, and the cost of a commit (an fsync) is spread over all the senders
+/// waiting for it, so throughput grows with concurrency.
 /// @par Thread safety
 /// `append` may be awaited from any executor concurrently.
 /// @par Lifetime

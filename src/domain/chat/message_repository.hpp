@@ -18,6 +18,14 @@ struct SenderStanding {
 /// The domain's rule on who may post, applied to the standing the transaction read.
 using Admission = std::function<Result<void>(const SenderStanding&)>;
 
+/// One message of a batch, as the batch left it.
+struct Appended {
+  Message message;
+  /// Its (room, sender, clientMsgId) was stored before, in the database or earlier in the
+  /// batch: `message` is that first one, and nothing new was stored.
+  bool repeat = false;
+};
+
 /// Messages as stored. Blocking: call from the worker pool.
 class MessageRepository {
  public:
@@ -31,8 +39,8 @@ class MessageRepository {
   /// sender's standing, read in the same transaction; messages without one (system
   /// messages) are not asked about. One result per message, in order: NOT_FOUND for a
   /// room that is gone, else the admission's error.
-  virtual std::vector<Result<Message>> append_batch(const std::vector<NewMessage>& messages, TimePoint at,
-                                                    const Admission& admit) = 0;
+  virtual std::vector<Result<Appended>> append_batch(const std::vector<NewMessage>& messages, TimePoint at,
+                                                     const Admission& admit) = 0;
 
   /// Which page of a room's history: the newest, the ones before a seq (scrolling up),
   /// or the ones after a seq (catching up after a reconnect).

@@ -54,8 +54,7 @@ class MessageWriteTest : public ::testing::TestWithParam<Engine> {
   }
 
   /// Stores a batch under the chat's rule on who may send.
-  std::vector<Result<chat::Message>> store(const std::vector<chat::NewMessage>& batch,
-                                           chat::TimePoint at = kNow) {
+  std::vector<Result<chat::Appended>> store(const std::vector<chat::NewMessage>& batch, chat::TimePoint at = kNow) {
     return SqlMessageRepository(*database_).append_batch(batch, at, chat::sender_rule);
   }
 
@@ -87,13 +86,13 @@ class MessageWriteTest : public ::testing::TestWithParam<Engine> {
 TEST_P(MessageWriteTest, EachRoomCountsOneTwoThree) {
   auto first = store({text(1, 1, "a"), text(2, 1, "x"), text(1, 2, "b")});
   ASSERT_EQ(first.size(), 3u);
-  EXPECT_EQ(first[0]->seq, 1);
-  EXPECT_EQ(first[1]->seq, 1);
-  EXPECT_EQ(first[2]->seq, 2);
-  EXPECT_EQ(first[2]->created_at, kNow);
+  EXPECT_EQ(first[0]->message.seq, 1);
+  EXPECT_EQ(first[1]->message.seq, 1);
+  EXPECT_EQ(first[2]->message.seq, 2);
+  EXPECT_EQ(first[2]->message.created_at, kNow);
   auto second = store({text(1, 3, "c")});
-  EXPECT_EQ(second[0]->seq, 3);
-  EXPECT_NE(second[0]->id, first[0]->id);
+  EXPECT_EQ(second[0]->message.seq, 3);
+  EXPECT_NE(second[0]->message.id, first[0]->message.id);
   EXPECT_EQ(seqs_of(1), (std::vector<long long>{1, 2, 3}));
   EXPECT_EQ(last_seq_of(1), 3);
   EXPECT_EQ(last_seq_of(3), 0);
@@ -101,17 +100,23 @@ TEST_P(MessageWriteTest, EachRoomCountsOneTwoThree) {
 
 TEST_P(MessageWriteTest, ARetriedClientMessageIdReturnsTheFirstMessage) {
   auto first = store({text(1, 1, "hello", "c-1")});
-  auto retried = store(
-      {text(1, 1, "hello", "c-1"), text(1, 1, "hello", "c-1"), text(1, 2, "other sender, same id", "c-1")},
-      kNow + std::chrono::seconds(1));
-  EXPECT_EQ(retried[0]->id, first[0]->id);
-  EXPECT_EQ(retried[0]->seq, 1);
-  EXPECT_EQ(retried[0]->created_at, kNow);
-  EXPECT_EQ(retried[1]->id, first[0]->id);
-  EXPECT_EQ(retried[2]->seq, 2);  // ids are per sender
+  auto retried =
+      store({text(1, 1, "hello", "c-1"), text(1, 1, "hello", "c-1"), text(1, 2, "other sender, same id", "c-1")},
+            kNow + std::chrono::seconds(1));
+  EXPECT_EQ(retried[0]->message.id, first[0]->message.id);
+  EXPECT_EQ(retried[0]->message.seq, 1);
+  EXPECT_EQ(retried[0]->message.created_at, kNow);
+  EXPECT_EQ(retried[1]->message.id, first[0]->message.id);
+  EXPECT_EQ(retried[2]->message.seq, 2);  // ids are per sender
+  EXPECT_FALSE(first[0]->repeat);
+  EXPECT_TRUE(retried[0]->repeat);
+  EXPECT_TRUE(retried[1]->repeat);
+  EXPECT_FALSE(retried[2]->repeat);
   // Twice in one batch, never stored before.
   auto both = store({text(2, 1, "x", "c-9"), text(2, 1, "x", "c-9")});
-  EXPECT_EQ(both[0]->id, both[1]->id);
+  EXPECT_EQ(both[0]->message.id, both[1]->message.id);
+  EXPECT_FALSE(both[0]->repeat);
+  EXPECT_TRUE(both[1]->repeat);
   EXPECT_EQ(seqs_of(2), (std::vector<long long>{1}));
 }
 
@@ -120,20 +125,20 @@ TEST_P(MessageWriteTest, AMissingRoomFailsAloneNotItsBatch) {
   EXPECT_TRUE(results[0]);
   ASSERT_FALSE(results[1]);
   EXPECT_EQ(results[1].error().errc, Errc::not_found);
-  EXPECT_EQ(results[2]->seq, 2);
+  EXPECT_EQ(results[2]->message.seq, 2);
 }
 
 /// Who may send is decided in the storing transaction: a refused sender fails alone.
 TEST_P(MessageWriteTest, OnlyMembersNotBlockedByTheirPeerAreStored) {
-  auto results = store({text(1, 5, "not a member"), text(4, 1, "blocked"), text(4, 2, "the blocker may write"),
-                        text(1, 1, "a member")});
+  auto results = store(
+      {text(1, 5, "not a member"), text(4, 1, "blocked"), text(4, 2, "the blocker may write"), text(1, 1, "a member")});
   ASSERT_FALSE(results[0]);
   EXPECT_EQ(results[0].error().errc, Errc::forbidden);
   ASSERT_FALSE(results[1]);
   EXPECT_EQ(results[1].error().errc, Errc::forbidden);
   EXPECT_EQ(results[1].error().message, "this member does not accept contact from you");
-  EXPECT_EQ(results[2]->seq, 1);
-  EXPECT_EQ(results[3]->seq, 1);
+  EXPECT_EQ(results[2]->message.seq, 1);
+  EXPECT_EQ(results[3]->message.seq, 1);
   EXPECT_EQ(seqs_of(4), (std::vector<long long>{1}));
   // Blocking holds only in 1:1 rooms: in a group, member 1 still reaches member 2.
   EXPECT_TRUE(store({text(2, 1, "group")})[0]);
@@ -158,7 +163,7 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
     instance.messages = std::make_unique<SqlMessageRepository>(*instance.database);
     instance.workers = std::make_unique<WorkerPool>(4);
     instance.commit = std::make_unique<chat::GroupCommit>(*instance.messages, *instance.workers, clock, 256,
-                                                         chat::sender_rule, publisher);
+                                                          chat::sender_rule, publisher);
   }
 
   std::mutex mutex;
