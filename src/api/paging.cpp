@@ -22,18 +22,19 @@ Error bad_cursor() { return Error::validation("parameter 'cursor' is not a curso
 }  // namespace
 
 Result<std::size_t> page_size(const http::Request& request) {
-  auto size = query_integer(request, "size");
+  auto size = query_integer(request, "size", 1);
   if (!size) return size.error();
   if (!*size) return kDefaultPageSize;
-  if (**size < 1) return Error::validation("parameter 'size' must be at least 1");
   return std::min<std::size_t>(static_cast<std::size_t>(**size), kMaxPageSize);
 }
 
-Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name) {
+Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name,
+                                                  std::int64_t minimum) {
   auto text = request.query_param(name);
   if (!text) return std::optional<std::int64_t>();
   auto value = parse_integer(*text);
   if (!value) return Error::validation(fmt::format("parameter '{}' must be a whole number", name));
+  if (*value < minimum) return Error::validation(fmt::format("parameter '{}' must be at least {}", name, minimum));
   return std::optional<std::int64_t>(*value);
 }
 

@@ -17,8 +17,10 @@ constexpr std::size_t kMaxPageSize = 100;
 /// `size`: 1 or more, capped at 100; absent means 20.
 Result<std::size_t> page_size(const http::Request& request);
 
-/// A whole-number query parameter; VALIDATION_FAILED when present but not one.
-Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name);
+/// A whole-number query parameter of at least `minimum`; VALIDATION_FAILED when present
+/// but not one.
+Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name,
+                                                  std::int64_t minimum);
 
 /// A positive id from the path; NOT_FOUND for anything else (no such thing can exist).
 Result<MemberId> member_id_param(const http::Request& request, std::string_view name);

@@ -154,9 +154,9 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!id) co_return id.error();
                auto size = page_size(request);
                if (!size) co_return size.error();
-               auto before = query_integer(request, "before");
+               auto before = query_integer(request, "before", 1);
                if (!before) co_return before.error();
-               auto after = query_integer(request, "after");
+               auto after = query_integer(request, "after", 0);
                if (!after) co_return after.error();
                if (*before && *after) co_return Error::validation("give 'before' or 'after', not both");
                auto page =
@@ -188,7 +188,7 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!id) co_return id.error();
                auto size = page_size(request);
                if (!size) co_return size.error();
-               auto before = query_integer(request, "before");
+               auto before = query_integer(request, "before", 1);
                if (!before) co_return before.error();
                auto images = co_await workers.run([&] { return chat.images(request.member(), *id, *before, *size); });
                if (!images) co_return images.error();

@@ -192,6 +192,11 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {987654}}}).status, 404);
   EXPECT_EQ(amy_->get(messages + "?before=3&after=1").status, 400);
   EXPECT_EQ(amy_->get(messages + "?before=x").status, 400);
+  // The OpenAPI document's minimums: no seq before 1, and `after=0` is "from the first".
+  EXPECT_EQ(amy_->get(messages + "?before=0").status, 400);
+  EXPECT_EQ(amy_->get(messages + "?after=-1").status, 400);
+  EXPECT_EQ(amy_->get(messages + "?after=0").status, 200);
+  EXPECT_EQ(amy_->get(room_path(direct) + "/images?before=0").status, 400);
   EXPECT_EQ(amy_->post(room_path(direct) + "/read", {{"seq", "5"}}).status, 400);
   EXPECT_EQ(amy_->post(room_path(direct) + "/read", {{"seq", -1}}).status, 400);
   EXPECT_EQ(amy_->get("/api/v1/rooms?cursor=nonsense").status, 400);
