@@ -91,11 +91,13 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *member_repository_, *live_events_, *clock_);
   block_rule_ = std::make_unique<friends::BlockRule>(*friend_repository_);
   const auto& chat = config_.chat;
+  unread_news_ = std::make_unique<room::UnreadNews>(*room_repository_, *live_events_, *workers_,
+                                                    std::chrono::milliseconds(chat.unread_interval_ms));
   group_commit_ = std::make_unique<chat::GroupCommit>(*message_repository_, *workers_, *clock_, chat.commit_batch_max,
-                                                      chat::sender_rule, *live_events_);
-  rooms_ =
-      std::make_unique<room::RoomService>(*room_repository_, *member_repository_, *block_rule_, *message_repository_,
-                                          *live_events_, *clock_, chat.max_group_members, chat.room_preview_members);
+                                                      chat::sender_rule, *live_events_, *unread_news_);
+  rooms_ = std::make_unique<room::RoomService>(*room_repository_, *member_repository_, *block_rule_,
+                                               *message_repository_, *live_events_, *unread_news_, *clock_,
+                                               chat.max_group_members, chat.room_preview_members);
   chat_ = std::make_unique<chat::ChatService>(*rooms_, *room_repository_, *message_repository_, *group_commit_,
                                               chat.max_text_length);
   presence_ = std::make_unique<presence::PresenceService>(*presence_store_, *room_repository_, *live_events_, *workers_,

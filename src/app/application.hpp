@@ -72,6 +72,7 @@ class Application {
   std::unique_ptr<member::MemberService> members_;
   std::unique_ptr<friends::FriendService> friends_;
   std::unique_ptr<friends::BlockRule> block_rule_;
+  std::unique_ptr<room::UnreadNews> unread_news_;
   std::unique_ptr<chat::GroupCommit> group_commit_;
   std::unique_ptr<room::RoomService> rooms_;
   std::unique_ptr<chat::ChatService> chat_;

@@ -301,6 +301,7 @@ Config load_config_or_throw(const ConfigSources& sources) {
   chat.max_group_members = in.get_in_range<std::size_t>("chat.maxGroupMembers", 2, 100000);
   chat.commit_batch_max = in.get_in_range<std::size_t>("chat.commitBatchMax", 1, 100000);
   chat.room_preview_members = in.get_in_range<std::size_t>("chat.roomPreviewMembers", 0, 50);
+  chat.unread_interval_ms = in.get_in_range("chat.unreadIntervalMs", 0, 60000);
 
   config.presence.max_room_members = in.get_in_range<std::size_t>("presence.maxRoomMembers", 0, 100000);
 

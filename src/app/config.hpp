@@ -67,6 +67,7 @@ struct ChatConfig {
   std::size_t max_group_members;
   std::size_t commit_batch_max;
   std::size_t room_preview_members;
+  int unread_interval_ms;  ///< a busy room's members hear of their unread count at most this often
 };
 
 struct PresenceConfig {

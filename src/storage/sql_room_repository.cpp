@@ -43,6 +43,7 @@ constexpr std::string_view kRename = "UPDATE rooms SET name = :name, image = :im
 constexpr std::string_view kAdvanceRead =
     "UPDATE room_members SET read_seq = (SELECT CASE WHEN :seq < last_seq THEN :seq2 ELSE last_seq END "
     "FROM rooms WHERE id = :room) WHERE room_id = :same_room AND member_id = :member AND read_seq < :seq3";
+constexpr std::string_view kReadPositions = "SELECT member_id, read_seq FROM room_members WHERE room_id = :room";
 constexpr std::string_view kReadSeq = "SELECT read_seq FROM room_members WHERE room_id = :room AND member_id = :member";
 // Whom a member's presence concerns: everyone in their rooms of at most :max members.
 constexpr std::string_view kCoMembers =
@@ -259,6 +260,19 @@ std::int64_t SqlRoomRepository::advance_read(RoomId id, MemberId member, std::in
   long long read = 0;
   sql << kReadSeq, soci::use(room), soci::use(member_id), soci::into(read);
   return read;
+}
+
+std::vector<std::pair<MemberId, std::int64_t>> SqlRoomRepository::read_positions(RoomId id) {
+  soci::session sql(database_.pool());
+  const long long room = id.value();
+  std::vector<std::pair<MemberId, std::int64_t>> positions;
+  soci::rowset<soci::row> rows = (sql.prepare << kReadPositions, soci::use(room));
+  for (const auto& row : rows) {
+    RowReader reader(row);
+    const MemberId member(reader.integer());
+    positions.emplace_back(member, reader.integer());
+  }
+  return positions;
 }
 
 std::vector<MemberId> SqlRoomRepository::co_members(MemberId member, std::size_t max_room_members) {

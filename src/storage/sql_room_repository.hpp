@@ -20,6 +20,7 @@ class SqlRoomRepository final : public room::RoomRepository {
   room::Room update(RoomId id, const std::optional<std::string>& name,
                     const std::optional<std::string>& image) override;
   std::int64_t advance_read(RoomId id, MemberId member, std::int64_t seq) override;
+  std::vector<std::pair<MemberId, std::int64_t>> read_positions(RoomId id) override;
   std::vector<MemberId> co_members(MemberId member, std::size_t max_room_members) override;
   bool share_room(MemberId a, MemberId b) override;
   std::vector<room::RoomSummary> list_for(MemberId member, const std::optional<room::ActivityCursor>& after,

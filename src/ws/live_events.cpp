@@ -37,6 +37,20 @@ void LiveEvents::read_moved(RoomId room, MemberId member, std::int64_t read_seq,
   publish(member_channel(member), "read", body);
 }
 
+void LiveEvents::unread_changed(const chat::Message& last,
+                                const std::vector<std::pair<MemberId, std::int64_t>>& unread) {
+  boost::json::monotonic_resource scratch;
+  boost::json::object body(&scratch);
+  body["roomId"] = last.room.value();
+  body["lastSeq"] = last.seq;
+  body["unreadCount"] = 0;
+  body["lastMessage"] = api::message_json(last, &scratch);
+  for (const auto& [member, count] : unread) {
+    body["unreadCount"] = count;
+    publish(member_channel(member), "unread", body);
+  }
+}
+
 void LiveEvents::typing(RoomId room, MemberId member) {
   publish(room_channel(room), "typing", {{"roomId", room.value()}, {"memberId", member.value()}});
 }

@@ -47,6 +47,32 @@ function collect(client, destination, count) {
   });
 }
 
+/// Subscribes `client` to its own queue (and waits for the receipt), keeping the bodies
+/// of the `event` events. `until(pick, what)` resolves with what `pick(seen)` finds once it
+/// finds something; it rejects after 10 s.
+async function queueEvents(client, event) {
+  const seen = [];
+  let heard = () => {};
+  const subscribed = receipt(client, `queue-${event}`);
+  client.subscribe('/user/queue/events', (m) => {
+    if (m.headers.event !== event) return;
+    seen.push(JSON.parse(m.body));
+    heard();
+  }, { receipt: `queue-${event}` });
+  await subscribed;
+  return {
+    seen,
+    until: (pick, what) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within 10 s: ${JSON.stringify(seen)}`)), 10000);
+      heard = () => {
+        const found = pick(seen);
+        if (found !== undefined) { clearTimeout(timer); resolve(found); }
+      };
+      heard();
+    }),
+  };
+}
+
 async function roomOf(a, b, c) {
   const room = await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [b.id, c.id], name: 'e2e' }, a.token);
   assert.equal(room.status, 201);
@@ -139,21 +165,8 @@ test('presence: whoever shares a room sees a member come online and go offline, 
   const [amy, ben, cat] = [await member(server.base, 'amy'), await member(server.base, 'ben'), await member(server.base, 'cat')];
   await roomOf(amy, ben, cat);
   const watcher = await connect({ Authorization: `Bearer ${ben.token}` });
-  const events = [];
-  let heard = () => {};
-  const subscribed = receipt(watcher, 'events');
-  watcher.subscribe('/user/queue/events', (m) => {
-    if (m.headers.event !== 'presence') return;
-    const body = JSON.parse(m.body);
-    if (body.memberId === amy.id) events.push(body);
-    heard();
-  }, { receipt: 'events' });
-  await subscribed;
-  const amyEvent = (n) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no presence event #${n} within 10 s`)), 10000);
-    heard = () => { if (events.length >= n) { clearTimeout(timer); resolve(events[n - 1]); } };
-    heard();
-  });
+  const events = await queueEvents(watcher, 'presence');
+  const amyEvent = (n) => events.until((seen) => seen.filter((e) => e.memberId === amy.id)[n - 1], `presence event #${n}`);
   const presence = async (token) => api(server.base, 'GET', `/api/v1/members/${amy.id}/presence`, null, token);
 
   const phone = await connect({ Authorization: `Bearer ${amy.token}` });
@@ -170,4 +183,31 @@ test('presence: whoever shares a room sees a member come online and go offline, 
   const stranger = await member(server.base, 'dan');
   assert.equal((await presence(stranger.token)).status, 404);
   await watcher.deactivate();
+});
+
+test('my queue tells my unread count and the last message when a room I do not watch gets messages', async () => {
+  const [amy, ben] = [await member(server.base, 'amy'), await member(server.base, 'ben')];
+  const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id] }, amy.token)).json.id;
+  const watcher = await connect({ Authorization: `Bearer ${ben.token}` });
+  const news = await queueEvents(watcher, 'unread');
+
+  const sender = await connect({ passcode: amy.token });
+  for (const body of ['one', 'two', 'three']) {
+    const sent = receipt(sender, body);
+    sender.publish({
+      destination: `/app/rooms/${room}/messages`,
+      body: JSON.stringify({ type: 'text', body }),
+      headers: { receipt: body },
+    });
+    await sent;
+  }
+  // The first at once; the others, however fast they came, by the end of an interval.
+  const last = await news.until((seen) => seen.find((n) => n.lastSeq === 3), 'news of the third message');
+  assert.equal(last.roomId, room);
+  assert.equal(last.unreadCount, 3);
+  assert.equal(last.lastMessage.body, 'three');
+  assert.equal(last.lastMessage.senderId, amy.id);
+  const listed = await api(server.base, 'GET', '/api/v1/rooms', null, ben.token);
+  assert.equal(listed.json.items.find((r) => r.id === room).unreadCount, 3);
+  await Promise.all([sender.deactivate(), watcher.deactivate()]);
 });

@@ -399,9 +399,10 @@ function onLiveMessage(roomId, message) {
   if (openRoom?.id === roomId) openRoom.arrived(message);
 }
 
-/// My own events: my read position moved (here or on another device); a room was opened
-/// with me, changed, or I left it (the list is read again); anything about a room the
-/// list does not know yet.
+/// My own events: my read position moved (here or on another device); my unread count in
+/// a room changed with its newest message (also for rooms whose topic is not watched); a
+/// room was opened with me, changed, or I left it (the list is read again); anything
+/// about a room the list does not know yet.
 function onPersonalEvent(frame) {
   const body = JSON.parse(frame.body);
   if (frame.headers.event === 'presence') {
@@ -416,6 +417,14 @@ function onPersonalEvent(frame) {
   }
   if (frame.headers.event === 'read' && body.memberId === me()) {
     room.unreadCount = body.unreadCount;
+    renderRooms();
+  }
+  // Older than what the room's topic already brought: nothing new.
+  if (frame.headers.event === 'unread' && body.lastSeq >= (room.lastMessage?.seq ?? 0)) {
+    const viewing = openRoom?.id === room.id && !document.hidden;
+    if (!viewing) room.unreadCount = body.unreadCount;
+    room.lastMessage = body.lastMessage;
+    room.lastActivityAt = body.lastMessage.createdAt;
     renderRooms();
   }
 }

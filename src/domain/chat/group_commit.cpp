@@ -56,7 +56,10 @@ void GroupCommit::commit_while_queued() {
           continue;
         }
         // A repeat (a retried send) answers its sender again; the room heard it the first time.
-        if (!appended->repeat) publisher_.message_stored(appended->message);
+        if (!appended->repeat) {
+          publisher_.message_stored(appended->message);
+          unread_news_.message_stored(appended->message);
+        }
         results.emplace_back(std::move(appended->message));
       }
     } catch (const std::exception& e) {

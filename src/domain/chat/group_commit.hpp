@@ -4,6 +4,7 @@
 #include "core/worker_pool.hpp"
 #include "domain/chat/message_repository.hpp"
 #include "domain/events/publisher.hpp"
+#include "domain/room/unread_news.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -29,13 +30,14 @@ namespace modu::chat {
 class GroupCommit {
  public:
   GroupCommit(MessageRepository& messages, WorkerPool& workers, const Clock& clock, std::size_t max_batch,
-              Admission admit, events::Publisher& publisher)
+              Admission admit, events::Publisher& publisher, room::UnreadNews& unread_news)
       : messages_(messages),
         workers_(workers),
         clock_(clock),
         max_batch_(max_batch),
         admit_(std::move(admit)),
-        publisher_(publisher) {}
+        publisher_(publisher),
+        unread_news_(unread_news) {}
 
   /// Stores one message; resumes on the caller's executor with the stored message.
   boost::asio::awaitable<Result<Message>> append(NewMessage message);
@@ -59,6 +61,7 @@ class GroupCommit {
   const std::size_t max_batch_;
   const Admission admit_;
   events::Publisher& publisher_;
+  room::UnreadNews& unread_news_;
   std::mutex mutex_;
   std::deque<Pending> queue_;
   bool committing_ = false;

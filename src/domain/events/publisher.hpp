@@ -24,6 +24,10 @@ class Publisher {
   /// watchers update each message's unread-member number, the member's other devices
   /// their unread count.
   virtual void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) = 0;
+  /// Each member's unread count in `last`'s room, now that `last` is its newest message
+  /// (told a room at a time, at most once an interval: see room::UnreadNews).
+  virtual void unread_changed(const chat::Message& last,
+                              const std::vector<std::pair<MemberId, std::int64_t>>& unread) = 0;
   /// A member is typing in a room (not stored).
   virtual void typing(RoomId room, MemberId member) = 0;
 
@@ -46,6 +50,7 @@ class NoPublisher final : public Publisher {
  public:
   void message_stored(const chat::Message&) override {}
   void read_moved(RoomId, MemberId, std::int64_t, std::int64_t) override {}
+  void unread_changed(const chat::Message&, const std::vector<std::pair<MemberId, std::int64_t>>&) override {}
   void typing(RoomId, MemberId) override {}
   void joined(RoomId, MemberId, MemberId) override {}
   void left(RoomId, MemberId) override {}

@@ -24,6 +24,8 @@ class RoomRepository {
   virtual std::optional<Room> find(RoomId id) = 0;
   virtual std::vector<Membership> members(RoomId id) = 0;
   virtual std::optional<Membership> membership(RoomId id, MemberId member) = 0;
+  /// Each member's read position in the room.
+  virtual std::vector<std::pair<MemberId, std::int64_t>> read_positions(RoomId id) = 0;
   /// Adds those not in the room yet; returns them.
   virtual std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, TimePoint at) = 0;
   /// Removes a member; archives the room when nobody is left. False if not a member.

@@ -47,7 +47,9 @@ Result<RoomDetail> RoomService::detail(RoomId id) {
 void RoomService::tell(RoomId id, std::string event_json) {
   auto stored = messages_.append_batch(
       {{id, std::nullopt, chat::MessageType::system, std::move(event_json), std::nullopt}}, clock_.now(), {});
-  if (stored.front()) publisher_.message_stored(stored.front()->message);
+  if (!stored.front()) return;
+  publisher_.message_stored(stored.front()->message);
+  unread_news_.message_stored(stored.front()->message);
 }
 
 Result<std::vector<MemberId>> RoomService::check_others(MemberId me, std::vector<MemberId> others) {

@@ -8,6 +8,7 @@
 #include "domain/member/member_repository.hpp"
 #include "domain/member/member_service.hpp"
 #include "domain/room/room_repository.hpp"
+#include "domain/room/unread_news.hpp"
 
 namespace modu::room {
 
@@ -24,13 +25,14 @@ struct RoomDetail {
 class RoomService {
  public:
   RoomService(RoomRepository& rooms, member::MemberRepository& members, friends::BlockRule& blocks,
-              chat::MessageRepository& messages, events::Publisher& publisher, const Clock& clock,
-              std::size_t max_group_members, std::size_t preview_members)
+              chat::MessageRepository& messages, events::Publisher& publisher, UnreadNews& unread_news,
+              const Clock& clock, std::size_t max_group_members, std::size_t preview_members)
       : rooms_(rooms),
         members_(members),
         blocks_(blocks),
         messages_(messages),
         publisher_(publisher),
+        unread_news_(unread_news),
         clock_(clock),
         max_group_members_(max_group_members),
         preview_members_(preview_members) {}
@@ -64,6 +66,7 @@ class RoomService {
   friends::BlockRule& blocks_;
   chat::MessageRepository& messages_;
   events::Publisher& publisher_;
+  UnreadNews& unread_news_;
   const Clock& clock_;
   std::size_t max_group_members_;
   std::size_t preview_members_;

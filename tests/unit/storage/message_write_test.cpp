@@ -5,6 +5,7 @@
 #include "storage/migrations.hpp"
 #include "storage/rows.hpp"
 #include "storage/sql_message_repository.hpp"
+#include "storage/sql_room_repository.hpp"
 #include "support/databases.hpp"
 
 #include <gtest/gtest.h>
@@ -152,7 +153,9 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
   struct Instance {
     std::unique_ptr<Database> database;
     std::unique_ptr<SqlMessageRepository> messages;
+    std::unique_ptr<SqlRoomRepository> rooms;
     std::unique_ptr<WorkerPool> workers;
+    std::unique_ptr<room::UnreadNews> unread_news;
     std::unique_ptr<chat::GroupCommit> commit;
   };
   SystemClock clock;
@@ -161,9 +164,12 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
   for (auto& instance : instances) {
     instance.database = std::make_unique<Database>(scratch_.url(), 4, 10000);
     instance.messages = std::make_unique<SqlMessageRepository>(*instance.database);
+    instance.rooms = std::make_unique<SqlRoomRepository>(*instance.database);
     instance.workers = std::make_unique<WorkerPool>(4);
+    instance.unread_news = std::make_unique<room::UnreadNews>(*instance.rooms, publisher, *instance.workers,
+                                                              std::chrono::milliseconds(10));
     instance.commit = std::make_unique<chat::GroupCommit>(*instance.messages, *instance.workers, clock, 256,
-                                                          chat::sender_rule, publisher);
+                                                          chat::sender_rule, publisher, *instance.unread_news);
   }
 
   std::mutex mutex;

@@ -115,6 +115,11 @@ TEST_P(RoomRepositoryTest, HistoryPagesBothWaysWithoutOffsetsAndReadMarkersOnlyM
   // A member who joins later starts with everything so far read.
   rooms.add_members(group.id, {ids_[2]}, kNow);
   EXPECT_EQ(rooms.membership(group.id, ids_[2])->read_seq, 11);
+
+  // Every member's position in one read, as the unread news takes them.
+  auto positions = rooms.read_positions(group.id);
+  std::sort(positions.begin(), positions.end());
+  EXPECT_EQ(positions, (std::vector<std::pair<MemberId, std::int64_t>>{{ids_[0], 11}, {ids_[1], 11}, {ids_[2], 11}}));
 }
 
 /// The room list takes the same number of statements for one room as for twenty.

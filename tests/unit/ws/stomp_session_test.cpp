@@ -93,15 +93,23 @@ class StompSessionTest : public AppFixture {
     return client.out.take();
   }
 
+  /// Unread news reaches a member's queue from the worker pool, at its own pace: tests of
+  /// other events leave it out (it has a test of its own).
+  static std::vector<stomp::Frame> without_unread_news(std::vector<stomp::Frame> frames) {
+    std::erase_if(frames, [](const stomp::Frame& frame) { return frame.header("event") == "unread"; });
+    return frames;
+  }
+
   /// Runs this thread's handlers until `client` has been written a frame, for work that
-  /// reaches it through the worker pool (presence); empty if none came within 5 s.
-  std::vector<stomp::Frame> wait_for_frames(Client& client) {
+  /// reaches it through the worker pool (presence, unread news when asked for); empty if
+  /// none came within 5 s.
+  std::vector<stomp::Frame> wait_for_frames(Client& client, bool with_unread_news = false) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     std::vector<stomp::Frame> frames;
     while (frames.empty() && std::chrono::steady_clock::now() < deadline) {
       io_.restart();
       io_.run_for(std::chrono::milliseconds(5));
-      frames = client.out.take();
+      frames = with_unread_news ? client.out.take() : without_unread_news(client.out.take());
     }
     return frames;
   }
@@ -217,10 +225,10 @@ TEST_P(StompSessionTest, ReadMarkersAndTypingReachTheRoomAndMyOwnQueue) {
   amy_->post("/api/v1/rooms/" + std::to_string(room_) + "/messages", {{"type", "text"}, {"body", "hi"}});
   pending(*amy);
 
-  // Ben's own queue hears of it while his frame is handled (Amy's coming online may
-  // reach it too, whenever the pool gets to it).
-  auto mine = feed(
-      *ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/read\n\n{\"seq\":2}" + std::string(1, '\0'));
+  // Ben's own queue hears of it while his frame is handled (Amy's coming online and the
+  // unread news of her message may reach it too, whenever the pool gets to them).
+  auto mine = without_unread_news(feed(
+      *ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/read\n\n{\"seq\":2}" + std::string(1, '\0')));
   std::erase_if(mine, [](const stomp::Frame& frame) { return frame.header("event") == "presence"; });
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0].header("event"), "read");
@@ -295,16 +303,16 @@ TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptions
   amy_->post("/api/v1/friends", {{"memberId", cat_id_}});
   amy_->patch("/api/v1/rooms/" + std::to_string(room_), {{"name", "renamed"}});
   std::vector<std::string> events;
-  for (const auto& frame : pending(*cat)) events.push_back(std::string(*frame.header("event")));
+  for (const auto& frame : without_unread_news(pending(*cat))) events.push_back(std::string(*frame.header("event")));
   // The room topic's system message for the rename, and three events of my own.
   EXPECT_EQ(events, (std::vector<std::string>{"joined", "friendAdded", "message", "roomChanged"}));
 
   EXPECT_EQ(cat_->del("/api/v1/rooms/" + std::to_string(room_) + "/members/me").status, 204);
-  auto left = pending(*cat);
+  auto left = without_unread_news(pending(*cat));
   ASSERT_FALSE(left.empty());
   EXPECT_EQ(left.back().header("event"), "left");
   amy_->post("/api/v1/rooms/" + std::to_string(room_) + "/messages", {{"type", "text"}, {"body", "still there?"}});
-  EXPECT_TRUE(pending(*cat).empty()) << "a member who left still hears the room";
+  EXPECT_TRUE(without_unread_news(pending(*cat)).empty()) << "a member who left still hears the room";
 
   // A client that unsubscribes what the server already ended is only tidying up.
   auto unsubscribed = feed(*cat, "UNSUBSCRIBE\nid:room\nreceipt:u-1\n\n" + std::string(1, '\0'));
@@ -346,6 +354,36 @@ TEST_P(StompSessionTest, LoggingOutClosesTheSessionsConnections) {
   EXPECT_EQ(frames[0].command, stomp::Command::error);
   EXPECT_EQ(frames[0].header("message"), "the session was logged out");
   EXPECT_TRUE(ben->out.closed);
+}
+
+TEST_P(StompSessionTest, MyQueueHearsMyUnreadCountAsMessagesArriveInMyRooms) {
+  auto cat = open();
+  feed(*cat, connect_frame(cat_->token));
+  feed(*cat, subscribe_frame("/user/queue/events", "mine"));
+  const auto messages = "/api/v1/rooms/" + std::to_string(room_) + "/messages";
+  std::int64_t last_seq = 0;
+  for (const auto* text : {"one", "two", "three"}) {
+    last_seq = amy_->post(messages, {{"type", "text"}, {"body", text}}).json.at("seq").as_int64();
+  }
+
+  // The first is told at once, the rest together an interval later: the last word is the
+  // newest message, and the count GET /rooms gives.
+  boost::json::value news;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline && (news.is_null() || news.at("lastSeq") != last_seq)) {
+    for (const auto& frame : wait_for_frames(*cat, true)) {
+      EXPECT_EQ(frame.header("event"), "unread");
+      EXPECT_EQ(frame.header("subscription"), "mine");
+      news = boost::json::parse(frame.body);
+    }
+  }
+  ASSERT_FALSE(news.is_null()) << "no unread news";
+  EXPECT_EQ(news.at("roomId"), room_);
+  EXPECT_EQ(news.at("lastSeq"), last_seq);
+  EXPECT_EQ(news.at("lastMessage").at("body"), "three");
+  const auto listed = cat_->get("/api/v1/rooms").json.at("items").at(0);
+  EXPECT_EQ(listed.at("unreadCount"), news.at("unreadCount"));
+  EXPECT_GE(news.at("unreadCount").as_int64(), 3);
 }
 
 TEST_P(StompSessionTest, WhoSharesARoomWithMeSeesMeComeOnlineAndGoOffline) {

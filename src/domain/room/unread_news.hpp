@@ -1,0 +1,51 @@
+#pragma once
+
+#include "core/worker_pool.hpp"
+#include "domain/chat/message.hpp"
+#include "domain/events/publisher.hpp"
+#include "domain/room/room_repository.hpp"
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace modu::room {
+
+/// Tells every member of a room their unread count there when messages arrive, on their
+/// own queue: a room list shows its badges without watching every room's topic.
+///
+/// A room's first message after a quiet spell is told at once; what follows within
+/// `interval` is told once when it ends, with the newest message. So a busy room costs a
+/// read of its members' positions and one event a member per interval, however many
+/// messages it takes, and a 1:1 chat's badge moves with each message.
+/// @par Thread safety
+/// `message_stored` never blocks (it is called by the committer); the telling runs on the
+/// worker pool, one room at a time.
+/// @par Lifetime
+/// Stop the worker pool before destroying this.
+class UnreadNews {
+ public:
+  UnreadNews(RoomRepository& rooms, events::Publisher& publisher, WorkerPool& workers,
+             std::chrono::milliseconds interval);
+
+  /// A message was stored (committed) in its room.
+  void message_stored(const chat::Message& message);
+
+ private:
+  /// Tells the room's members of its newest message, if one came since the last telling,
+  /// then waits an interval before the next.
+  void tell(RoomId room);
+
+  RoomRepository& rooms_;
+  events::Publisher& publisher_;
+  WorkerPool& workers_;
+  WorkerPool::Strand telling_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mutex_;
+  /// The rooms being told or waiting out their interval, each with the newest message not
+  /// yet told (none once told).
+  std::unordered_map<RoomId, std::optional<chat::Message>> rooms_in_news_;
+};
+
+}  // namespace modu::room
