@@ -40,8 +40,9 @@ void Hub::Shard::attach(MemberId member, Subscriber& subscriber) {
   attached_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id) {
-  by_channel_[channel].push_back({&subscriber, std::string(subscription_id)});
+void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id,
+                           bool acks) {
+  by_channel_[channel].push_back({&subscriber, std::string(subscription_id), acks});
   size_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -92,11 +93,18 @@ void Hub::Shard::deliver(const bus::Event& event) {
   if (found == by_channel_.end()) return;
   const auto destination = destination_of(event.channel);
   const auto message_id = std::to_string(++next_message_id_);
-  // One encoding per subscription id, shared by every subscriber that used that id.
-  std::vector<std::pair<std::string_view, std::shared_ptr<const std::string>>> encoded;
+  // One encoding per subscription id (and acknowledgment mode), shared by every
+  // subscriber that used that id.
+  struct Encoded {
+    std::string_view subscription_id;
+    bool acks;
+    std::shared_ptr<const std::string> frame;
+  };
+  std::vector<Encoded> encoded;
   for (const auto& entry : found->second) {
-    auto same =
-        std::find_if(encoded.begin(), encoded.end(), [&](const auto& e) { return e.first == entry.subscription_id; });
+    auto same = std::find_if(encoded.begin(), encoded.end(), [&](const Encoded& e) {
+      return e.subscription_id == entry.subscription_id && e.acks == entry.acks;
+    });
     if (same == encoded.end()) {
       stomp::Frame frame{stomp::Command::message,
                          {{"destination", destination},
@@ -105,12 +113,15 @@ void Hub::Shard::deliver(const bus::Event& event) {
                           {"event", event.type},
                           {"content-type", "application/json"}},
                          *event.body};
-      same = encoded.insert(encoded.end(),
-                            {entry.subscription_id, std::make_shared<const std::string>(stomp::encode(frame))});
+      // Any ACK is taken (what was committed is in the database); the header is the
+      // message's id, for the client to send back.
+      if (entry.acks) frame.headers.emplace_back("ack", message_id);
+      same = encoded.insert(encoded.end(), {entry.subscription_id, entry.acks,
+                                            std::make_shared<const std::string>(stomp::encode(frame))});
     }
     // A subscriber never unsubscribes inside `deliver` (it defers closing), so the list
     // stays valid while it is walked.
-    entry.subscriber->deliver(same->second);
+    entry.subscriber->deliver(same->frame);
   }
 }
 

@@ -148,8 +148,8 @@ boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& fr
       co_return Result<void>{};
     case Command::ack:
     case Command::nack:
-      // Subscriptions are auto-acknowledged: what was committed is in the database, and
-      // a client that missed something pages `after=seq`.
+      // Taken, and nothing waits on them (with ack:client too): what was committed is in
+      // the database, and a client that missed something pages `after=seq`.
       receipt(frame);
       co_return Result<void>{};
     default:
@@ -203,6 +203,10 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
   if (subscriptions_.size() >= settings_.max_subscriptions) {
     co_return Error::bad_request(fmt::format("at most {} subscriptions per connection", settings_.max_subscriptions));
   }
+  const auto ack = frame.header("ack").value_or("auto");
+  if (ack != "auto" && ack != "client" && ack != "client-individual") {
+    co_return Error::bad_request(fmt::format("ack '{}' is none of auto, client, client-individual", ack));
+  }
   auto destination = parse_destination(*destination_text);
   if (!destination) co_return unknown_destination(*destination_text);
 
@@ -220,7 +224,7 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
     co_return Error::bad_request(fmt::format("'{}' takes SEND, not SUBSCRIBE", *destination_text));
   }
   subscriptions_.push_back({std::string(*id), channel});
-  shard_.subscribe(channel, *this, *id);
+  shard_.subscribe(channel, *this, *id, ack != "auto");
   receipt(frame);
   co_return Result<void>{};
 }

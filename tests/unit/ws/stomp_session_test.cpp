@@ -215,6 +215,36 @@ TEST_P(StompSessionTest, TheReceiptComesAfterTheCommitAndEverySubscriberGetsTheM
   EXPECT_TRUE(pending(*ben).empty());
 }
 
+TEST_P(StompSessionTest, AClientAcknowledgedSubscriptionGetsAnAckHeaderToSendBack) {
+  auto amy = open();
+  auto ben = open();
+  feed(*amy, connect_frame(amy_->token));
+  feed(*ben, connect_frame(ben_->token));
+  const auto topic = "/topic/rooms/" + std::to_string(room_);
+  feed(*ben, "SUBSCRIBE\nid:acked\nack:client-individual\ndestination:" + topic + "\n\n" + std::string(1, '\0'));
+  feed(*amy, subscribe_frame(topic, "acked"));  // the same id, auto: a frame of its own
+  auto answered = feed(*amy, send_frame(R"({"type":"text","body":"ack me"})", "r-1"));
+
+  auto delivered = pending(*ben);
+  ASSERT_EQ(delivered.size(), 1u);
+  ASSERT_TRUE(delivered[0].header("ack"));
+  EXPECT_EQ(delivered[0].header("ack"), delivered[0].header("message-id"));
+  auto own = std::find_if(answered.begin(), answered.end(),
+                          [](const stomp::Frame& frame) { return frame.command == stomp::Command::message; });
+  ASSERT_NE(own, answered.end());
+  EXPECT_EQ(own->header("subscription"), "acked");
+  EXPECT_FALSE(own->header("ack"));
+
+  auto acked =
+      feed(*ben, "ACK\nid:" + std::string(*delivered[0].header("ack")) + "\nreceipt:a-1\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(acked.size(), 1u);
+  EXPECT_EQ(acked[0].header("receipt-id"), "a-1");
+
+  auto refused = feed(*ben, "SUBSCRIBE\nid:x\nack:sometimes\ndestination:" + topic + "\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].command, stomp::Command::error);
+}
+
 TEST_P(StompSessionTest, ReadMarkersAndTypingReachTheRoomAndMyOwnQueue) {
   auto amy = open();
   auto ben = open();
