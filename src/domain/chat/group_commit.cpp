@@ -47,24 +47,26 @@ void GroupCommit::commit_while_queued() {
     messages.reserve(batch.size());
     for (auto& pending : batch) messages.push_back(std::move(pending.message));
 
-    std::vector<Result<Message>> results;
-    results.reserve(batch.size());
+    std::vector<Result<Appended>> stored;
     try {
-      for (auto& appended : messages_.append_batch(messages, clock_.now(), admit_)) {
-        if (!appended) {
-          results.emplace_back(appended.error());
-          continue;
-        }
-        // A repeat (a retried send) answers its sender again; the room heard it the first time.
-        if (!appended->repeat) {
-          publisher_.message_stored(appended->message);
-          unread_news_.message_stored(appended->message);
-        }
-        results.emplace_back(std::move(appended->message));
-      }
+      stored = messages_.append_batch(messages, clock_.now(), admit_);
     } catch (const std::exception& e) {
       spdlog::error("storing {} messages failed: {}", messages.size(), e.what());
-      results.assign(batch.size(), Error{Errc::unavailable, "the message could not be stored; send it again"});
+      stored.assign(batch.size(), Error{Errc::unavailable, "the message could not be stored; send it again"});
+    }
+    std::vector<Result<Message>> results;
+    results.reserve(batch.size());
+    for (auto& appended : stored) {
+      if (!appended) {
+        results.emplace_back(appended.error());
+        continue;
+      }
+      // A repeat (a retried send) answers its sender again; the room heard it the first time.
+      if (!appended->repeat) {
+        publisher_.message_stored(appended->message);
+        unread_news_.message_stored(appended->message);
+      }
+      results.emplace_back(std::move(appended->message));
     }
     answer(std::move(batch), std::move(results));
   }
