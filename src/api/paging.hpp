@@ -18,7 +18,7 @@ constexpr std::size_t kMaxPageSize = 100;
 Result<std::size_t> page_size(const http::Request& request);
 
 /// A whole-number query parameter of at least `minimum`; VALIDATION_FAILED when present
-/// but not one.
+/// but not a whole number, or below `minimum`.
 Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name,
                                                   std::int64_t minimum);
 

@@ -176,7 +176,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
         asio::bind_allocator(std::pmr::polymorphic_allocator<std::byte>(std::pmr::new_delete_resource()),
                              [self = shared_from_this()](boost::system::error_code ec) {
                                if (ec) return self->stop();
-                               self->read_message();
+                               if (!self->stopped_) self->read_message();
                              }));
   }
 
@@ -193,6 +193,8 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     // Up to one octet past the limit: enough to know a message is over it.
     ws_.async_read_some(*buffer_, limit + 1 - buffer_->size(),
                         [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          // Stopped meanwhile (a write timed out, say): the session may be gone.
+                          if (self->stopped_) return;
                           if (ec) return self->received(ec);
                           if (self->buffer_->size() > self->server_.config_.max_frame_bytes) {
                             return self->message_too_large();
@@ -203,6 +205,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
   }
 
   void message_too_large() {
+    buffer_.reset();
     if (!session_) return stop();
     session_->fail(Error{Errc::payload_too_large,
                          fmt::format("a WebSocket message is larger than {} octets", server_.config_.max_frame_bytes)});
