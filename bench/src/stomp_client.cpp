@@ -22,16 +22,16 @@ constexpr std::chrono::seconds kHandshakeTimeout{30};
 // Modu coalesces queued frames into messages of up to 64 KiB; leave room for a broker
 // that sends larger ones.
 constexpr std::size_t kMessageLimit = 16 << 20;
-// One read takes what a server's write of many deliveries holds (Modu writes up to
-// 64 KiB at once); the pages are touched only as far as reads fill them.
-constexpr std::size_t kReadBufferSize = 64 << 10;
+// One read takes what a server's write of many deliveries holds (Modu writes messages of
+// up to 64 KiB, several at once); the pages are touched only as far as reads fill them.
+constexpr std::size_t kReadBufferSize = 128 << 10;
 
 enum Opcode : unsigned { kContinuation = 0, kText = 1, kBinary = 2, kClose = 8, kPing = 9, kPong = 10 };
 
 /// The start of a WebSocket frame from the server (RFC 6455 §5.2).
 struct FrameHeader {
   std::size_t size = 0;  ///< the header's own bytes
-  std::uint64_t payload = 0;
+  std::uint64_t payload_size = 0;
   unsigned opcode = 0;
   bool fin = false;
 };
@@ -40,14 +40,14 @@ struct FrameHeader {
 /// websocket::error for a frame a server must not send.
 std::optional<FrameHeader> parse_header(const unsigned char* p, std::size_t n) {
   if (n < 2) return std::nullopt;
-  FrameHeader header{.size = 2, .payload = p[1] & 0x7Fu, .opcode = p[0] & 0x0Fu, .fin = (p[0] & 0x80u) != 0};
+  FrameHeader header{.size = 2, .payload_size = p[1] & 0x7Fu, .opcode = p[0] & 0x0Fu, .fin = (p[0] & 0x80u) != 0};
   if ((p[0] & 0x70u) != 0) throw boost::system::system_error(websocket::error::bad_reserved_bits);
   if ((p[1] & 0x80u) != 0) throw boost::system::system_error(websocket::error::bad_masked_frame);
-  const std::size_t extended = header.payload == 126 ? 2 : header.payload == 127 ? 8 : 0;
+  const std::size_t extended = header.payload_size == 126 ? 2 : header.payload_size == 127 ? 8 : 0;
   if (n < 2 + extended) return std::nullopt;
   if (extended > 0) {
-    header.payload = 0;
-    for (std::size_t i = 0; i < extended; ++i) header.payload = header.payload << 8 | p[2 + i];
+    header.payload_size = 0;
+    for (std::size_t i = 0; i < extended; ++i) header.payload_size = header.payload_size << 8 | p[2 + i];
   }
   header.size += extended;
   return header;
@@ -81,13 +81,16 @@ struct StompSocket::Impl {
     for (;;) {
       const auto header = parse_header(in.get() + begin, end - begin);
       if (!header) return std::nullopt;
-      if (header->payload > kMessageLimit) throw boost::system::system_error(websocket::error::message_too_big);
-      const auto frame_size = header->size + header->payload;
+      if (header->payload_size > kMessageLimit) {
+        throw boost::system::system_error(websocket::error::message_too_big);
+      }
+      const auto frame_size = header->size + header->payload_size;
       if (end - begin < frame_size) {
-        reserve(frame_size);
+        if (begin + frame_size > capacity) reserve(frame_size);
         return std::nullopt;
       }
-      const std::string_view payload(reinterpret_cast<const char*>(in.get() + begin + header->size), header->payload);
+      const std::string_view payload(reinterpret_cast<const char*>(in.get() + begin + header->size),
+                                     header->payload_size);
       begin += frame_size;
       if (header->opcode >= kClose) {
         if (!header->fin) throw boost::system::system_error(websocket::error::bad_control_fragment);

@@ -7,6 +7,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -162,6 +164,24 @@ TEST(StompSocket, AClosingHandshakeEndsTheReads) {
         auto [ec, message] = co_await socket.read();
         EXPECT_EQ(ec, websocket::error::closed);
       });
+}
+
+TEST(StompSocket, AFrameCutInsideItsHeaderArrivesWhole) {
+  const auto text = payload_of(300);  // a 16-bit length: four header octets
+  std::string frame = {'\x81', '\x7e', '\x01', '\x2c'};
+  frame += text;
+  run(
+      [&](ServerStream& ws) -> asio::awaitable<void> {
+        // Written raw, a piece at a time with pauses, so that the client reads each alone.
+        asio::steady_timer pause(co_await asio::this_coro::executor);
+        for (const auto [from, to] : {std::pair{0, 1}, {1, 3}, {3, 200}, {200, 304}}) {
+          co_await asio::async_write(ws.next_layer(), asio::buffer(frame.data() + from, to - from),
+                                     asio::use_awaitable);
+          pause.expires_after(std::chrono::milliseconds(20));
+          co_await pause.async_wait(asio::use_awaitable);
+        }
+      },
+      [&](StompSocket& socket) -> asio::awaitable<void> { EXPECT_EQ(co_await read_text(socket), text); });
 }
 
 TEST(StompSocket, AMaskedServerFrameIsRefused) {
