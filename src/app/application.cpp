@@ -123,6 +123,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
 }
 
 Application::~Application() {
+  unread_news_->stop();
   workers_->stop();  // no blocking work (a commit, say) may outlive what it uses
 }
 
@@ -134,6 +135,7 @@ int Application::serve() {
   spdlog::info("modu {} ({} profile) listening on http://{}:{} with {} I/O threads", MODU_VERSION, config_.profile,
                config_.server.host, port, config_.server.io_threads);
   server.run();
+  unread_news_->stop();
   workers_->stop();
   spdlog::info("drained; bye");
   return 0;

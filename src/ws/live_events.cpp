@@ -38,15 +38,19 @@ void LiveEvents::read_moved(RoomId room, MemberId member, std::int64_t read_seq,
 }
 
 void LiveEvents::unread_changed(const chat::Message& last,
-                                const std::vector<std::pair<MemberId, std::int64_t>>& unread) {
+                                const std::vector<std::pair<MemberId, std::int64_t>>& read_positions) {
   boost::json::monotonic_resource scratch;
   boost::json::object body(&scratch);
   body["roomId"] = last.room.value();
   body["lastSeq"] = last.seq;
+  // The read position the count was taken at: a `read` event that moved it further,
+  // possibly from another device, may reach the client first.
+  body["readSeq"] = 0;
   body["unreadCount"] = 0;
   body["lastMessage"] = api::message_json(last, &scratch);
-  for (const auto& [member, count] : unread) {
-    body["unreadCount"] = count;
+  for (const auto& [member, read_seq] : read_positions) {
+    body["readSeq"] = read_seq;
+    body["unreadCount"] = std::max<std::int64_t>(0, last.seq - read_seq);
     publish(member_channel(member), "unread", body);
   }
 }

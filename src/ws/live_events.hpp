@@ -15,7 +15,8 @@ class LiveEvents final : public events::Publisher {
 
   void message_stored(const chat::Message& message) override;
   void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) override;
-  void unread_changed(const chat::Message& last, const std::vector<std::pair<MemberId, std::int64_t>>& unread) override;
+  void unread_changed(const chat::Message& last,
+                      const std::vector<std::pair<MemberId, std::int64_t>>& read_positions) override;
   void typing(RoomId room, MemberId member) override;
   void joined(RoomId room, MemberId member, MemberId by) override;
   void left(RoomId room, MemberId member) override;

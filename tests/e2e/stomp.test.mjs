@@ -205,6 +205,7 @@ test('my queue tells my unread count and the last message when a room I do not w
   const last = await news.until((seen) => seen.find((n) => n.lastSeq === 3), 'news of the third message');
   assert.equal(last.roomId, room);
   assert.equal(last.unreadCount, 3);
+  assert.equal(last.readSeq, 0);
   assert.equal(last.lastMessage.body, 'three');
   assert.equal(last.lastMessage.senderId, amy.id);
   const listed = await api(server.base, 'GET', '/api/v1/rooms', null, ben.token);

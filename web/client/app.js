@@ -416,13 +416,17 @@ function onPersonalEvent(frame) {
     return;
   }
   if (frame.headers.event === 'read' && body.memberId === me()) {
+    room.readSeq = Math.max(room.readSeq ?? 0, body.readSeq);
     room.unreadCount = body.unreadCount;
     renderRooms();
   }
   // Older than what the room's topic already brought: nothing new.
   if (frame.headers.event === 'unread' && body.lastSeq >= (room.lastMessage?.seq ?? 0)) {
+    // Counted from where I had read when it was sent; a read marker of mine (from here or
+    // another device) may have come first and be further on.
+    room.readSeq = Math.max(room.readSeq ?? 0, body.readSeq);
     const viewing = openRoom?.id === room.id && !document.hidden;
-    if (!viewing) room.unreadCount = body.unreadCount;
+    if (!viewing) room.unreadCount = Math.max(0, body.lastSeq - room.readSeq);
     room.lastMessage = body.lastMessage;
     room.lastActivityAt = body.lastMessage.createdAt;
     renderRooms();

@@ -24,10 +24,11 @@ class Publisher {
   /// watchers update each message's unread-member number, the member's other devices
   /// their unread count.
   virtual void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) = 0;
-  /// Each member's unread count in `last`'s room, now that `last` is its newest message
-  /// (told a room at a time, at most once an interval: see room::UnreadNews).
+  /// `last` is the newest message of its room, whose members have read up to
+  /// `read_positions` (member, read seq): each hears their unread count there (told a room
+  /// at a time, at most once an interval: see room::UnreadNews).
   virtual void unread_changed(const chat::Message& last,
-                              const std::vector<std::pair<MemberId, std::int64_t>>& unread) = 0;
+                              const std::vector<std::pair<MemberId, std::int64_t>>& read_positions) = 0;
   /// A member is typing in a room (not stored).
   virtual void typing(RoomId room, MemberId member) = 0;
 
@@ -45,8 +46,9 @@ class Publisher {
   virtual void presence_changed(const presence::Presence& presence, const std::vector<MemberId>& watchers) = 0;
 };
 
-/// For a process with nobody connected live (tools, tests of the REST API alone).
-class NoPublisher final : public Publisher {
+/// For a process with nobody connected live (tools, tests of the REST API alone), and a
+/// base for a test's publisher that records only what it is about.
+class NoPublisher : public Publisher {
  public:
   void message_stored(const chat::Message&) override {}
   void read_moved(RoomId, MemberId, std::int64_t, std::int64_t) override {}

@@ -1,10 +1,7 @@
 #include "domain/room/unread_news.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/steady_timer.hpp>
-
-#include <algorithm>
-#include <memory>
+#include <boost/asio/post.hpp>
 
 namespace modu::room {
 
@@ -15,8 +12,9 @@ UnreadNews::UnreadNews(RoomRepository& rooms, events::Publisher& publisher, Work
 void UnreadNews::message_stored(const chat::Message& message) {
   {
     std::lock_guard lock(mutex_);
-    auto [room, quiet] = rooms_in_news_.try_emplace(message.room);
-    auto& newest = room->second;
+    if (stopped_) return;
+    auto [entry, quiet] = rooms_in_news_.try_emplace(message.room);
+    auto& newest = entry->second.newest;
     if (!newest || newest->seq < message.seq) newest = message;
     // Otherwise the room is being told or waits out its interval: that telling takes this.
     if (!quiet) return;
@@ -24,27 +22,44 @@ void UnreadNews::message_stored(const chat::Message& message) {
   workers_.post(telling_, [this, room = message.room] { tell(room); });
 }
 
+void UnreadNews::stop() {
+  // On the strand: the timers are only touched there.
+  boost::asio::post(telling_, [this] {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    for (auto& [room, entry] : rooms_in_news_) {
+      if (entry.interval) entry.interval->cancel();
+    }
+    rooms_in_news_.clear();
+  });
+}
+
 void UnreadNews::tell(RoomId room) {
   std::optional<chat::Message> newest;
   {
     std::lock_guard lock(mutex_);
-    auto found = rooms_in_news_.find(room);
-    if (found == rooms_in_news_.end()) return;
-    newest = std::exchange(found->second, std::nullopt);
+    auto entry = rooms_in_news_.find(room);
+    if (stopped_ || entry == rooms_in_news_.end()) return;
+    newest = std::exchange(entry->second.newest, std::nullopt);
     if (!newest) {
-      rooms_in_news_.erase(found);  // a quiet interval: the next message is told at once
+      rooms_in_news_.erase(entry);  // a quiet interval: the next message is told at once
       return;
     }
   }
   try {
-    auto unread = rooms_.read_positions(room);
-    for (auto& [member, count] : unread) count = std::max<std::int64_t>(0, newest->seq - count);  // read seq -> unread
-    if (!unread.empty()) publisher_.unread_changed(*newest, unread);
+    const auto positions = rooms_.read_positions(room);
+    if (!positions.empty()) publisher_.unread_changed(*newest, positions);
   } catch (const std::exception& e) {
     spdlog::warn("unread counts of room {} not told: {}", room.value(), e.what());
   }
-  auto wait = std::make_shared<boost::asio::steady_timer>(telling_, interval_);
-  wait->async_wait([this, room, wait](boost::system::error_code ec) {
+  auto interval = std::make_shared<boost::asio::steady_timer>(telling_, interval_);
+  {
+    std::lock_guard lock(mutex_);
+    auto entry = rooms_in_news_.find(room);
+    if (stopped_ || entry == rooms_in_news_.end()) return;
+    entry->second.interval = interval;
+  }
+  interval->async_wait([this, room](boost::system::error_code ec) {
     if (!ec) tell(room);
   });
 }

@@ -64,6 +64,13 @@ class StompSessionTest : public AppFixture {
     room_ = room.json.at("id").as_int64();
   }
 
+  void TearDown() override {
+    // The application first: its worker pool may still hand events to this thread's hub
+    // shard, whose io_context must outlive it.
+    services_.reset();
+    app_.reset();
+  }
+
   struct Client {
     Capture out;
     std::unique_ptr<StompSession> session;
@@ -414,6 +421,7 @@ TEST_P(StompSessionTest, MyQueueHearsMyUnreadCountAsMessagesArriveInMyRooms) {
   const auto listed = cat_->get("/api/v1/rooms").json.at("items").at(0);
   EXPECT_EQ(listed.at("unreadCount"), news.at("unreadCount"));
   EXPECT_GE(news.at("unreadCount").as_int64(), 3);
+  EXPECT_EQ(news.at("unreadCount").as_int64(), last_seq - news.at("readSeq").as_int64());
 }
 
 TEST_P(StompSessionTest, WhoSharesARoomWithMeSeesMeComeOnlineAndGoOffline) {
