@@ -8,6 +8,7 @@
 #include "api/operations_api.hpp"
 #include "api/room_api.hpp"
 #include "api/web_api.hpp"
+#include "api/websocket_api.hpp"
 #include "cache/memory_deny_list.hpp"
 #include "cache/memory_presence_store.hpp"
 #include "core/time_format.hpp"
@@ -107,6 +108,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   api::add_operations_routes(router, *database_, *workers_, metrics_);
   api::add_docs_routes(router);
   api::add_web_routes(router);
+  api::add_websocket_routes(router, config_.ws.path);
   api::add_common_routes(router, common_);
   api::add_auth_routes(router, *auth_, *workers_);
   api::add_member_routes(router, *members_, *presence_, *workers_);

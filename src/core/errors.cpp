@@ -18,6 +18,7 @@ constexpr std::array kTable{
     ErrcInfo{431, "HEADERS_TOO_LARGE"},       // headers_too_large
     ErrcInfo{415, "UNSUPPORTED_MEDIA_TYPE"},  // unsupported_media_type
     ErrcInfo{429, "TOO_MANY_REQUESTS"},       // too_many_requests
+    ErrcInfo{426, "UPGRADE_REQUIRED"},        // upgrade_required
     ErrcInfo{503, "SERVICE_UNAVAILABLE"},     // unavailable
     ErrcInfo{500, "INTERNAL_ERROR"},          // internal
 };

@@ -22,8 +22,9 @@ enum class Errc {
   headers_too_large,
   unsupported_media_type,
   too_many_requests,
-  unavailable,  ///< a dependency (the database) cannot be reached
-  internal,     ///< a bug or broken infrastructure; the details go to the log only
+  upgrade_required,  ///< a WebSocket endpoint asked without the upgrade
+  unavailable,       ///< a dependency (the database) cannot be reached
+  internal,          ///< a bug or broken infrastructure; the details go to the log only
 };
 
 /// How a failure reads on the wire.

@@ -357,9 +357,12 @@ struct Server::Impl {
         co_await refuse(connection, parser, client, *problem);
         co_return std::nullopt;
       }
-      if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) && !draining &&
+      if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) &&
           parser.get().target().substr(0, parser.get().target().find('?')) == upgrade_path) {
-        co_return upgrade_request(parser.release());
+        if (!draining) co_return upgrade_request(parser.release());
+        co_await refuse(connection, parser, client,
+                        {Errc::unavailable, "the server is shutting down: connect again, to another instance"});
+        co_return std::nullopt;
       }
       keep_alive = co_await answer(connection, parser.get(), client);
     }

@@ -86,6 +86,15 @@ TEST_F(ApplicationTest, SwaggerUiAndTheDocumentAreServed) {
   EXPECT_TRUE(document.at("paths").as_object().contains("/api/v1/common/{key}"));
 }
 
+/// A proxy that drops the upgrade headers turns a WebSocket open into a plain GET: the
+/// client hears that the path wants an upgrade, not that it does not exist.
+TEST_F(ApplicationTest, AGetOfTheWebSocketPathWithoutAnUpgradeIsToldToUpgrade) {
+  auto plain = get(application_.pipeline(), "/ws");
+  EXPECT_EQ(plain.status, 426);
+  EXPECT_EQ(header_of(plain, "Upgrade"), "websocket");
+  EXPECT_EQ(json_of(plain).at("code"), "UPGRADE_REQUIRED");
+}
+
 /// The document is the contract: it lists exactly the routes the server registers.
 TEST_F(ApplicationTest, OpenApiPathsAreExactlyTheRegisteredRoutes) {
   std::set<std::string> registered;
