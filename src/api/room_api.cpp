@@ -47,11 +47,10 @@ Result<std::optional<room::ActivityCursor>> activity_cursor(const Request& reque
                            RoomId((*parts)[1].as_int64())});
 }
 
-std::optional<std::string> seq_cursor(const std::vector<std::int64_t>& seqs, std::size_t size, bool forward) {
-  if (seqs.size() < size || seqs.empty()) return std::nullopt;
-  const auto edge = forward ? seqs.back() : seqs.front();
-  if (!forward && edge <= 1) return std::nullopt;
-  return std::to_string(edge);
+/// A seq cursor as the listing shape has it: a string, or null at the end.
+std::optional<std::string> seq_cursor(const std::optional<std::int64_t>& next) {
+  if (!next) return std::nullopt;
+  return std::to_string(*next);
 }
 
 }  // namespace
@@ -133,6 +132,19 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                co_return Response::no_content();
              });
 
+  router.add(http::Method::patch, "/api/v1/rooms/{roomId}/members/me", http::Access::member,
+             [&rooms, &workers](Request& request) -> awaitable<Reply> {
+               auto id = room_id_param(request, "roomId");
+               if (!id) co_return id.error();
+               auto body = http::read_json_object(request);
+               if (!body) co_return body.error();
+               auto muted = http::Fields(*body).optional_bool("muted");
+               if (!muted) co_return muted.error();
+               if (!*muted) co_return Error::validation("field 'muted' is required");
+               co_return co_await respond(
+                   workers, 200, [&] { return rooms.set_muted(request.member(), *id, **muted); }, membership_json);
+             });
+
   router.add(http::Method::post, "/api/v1/rooms/{roomId}/messages", http::Access::member,
              [&chat](Request& request) -> awaitable<Reply> {
                auto id = room_id_param(request, "roomId");
@@ -163,14 +175,12 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                    co_await workers.run([&] { return chat.history(request.member(), *id, *before, *after, *size); });
                if (!page) co_return page.error();
                boost::json::array items;
-               std::vector<std::int64_t> seqs;
-               for (const auto& item : *page) {
+               for (const auto& item : page->items) {
                  auto json = message_json(item.message);
                  json["unreadMemberCount"] = item.unread_member_count;
                  items.push_back(std::move(json));
-                 seqs.push_back(item.message.seq);
                }
-               co_return Response::json(200, list_json(std::move(items), seq_cursor(seqs, *size, after->has_value())));
+               co_return Response::json(200, list_json(std::move(items), seq_cursor(page->next)));
              });
 
   router.add(http::Method::get, "/api/v1/rooms/{roomId}/messages/count", http::Access::member,
@@ -193,12 +203,8 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                auto images = co_await workers.run([&] { return chat.images(request.member(), *id, *before, *size); });
                if (!images) co_return images.error();
                boost::json::array items;
-               std::vector<std::int64_t> seqs;
-               for (const auto& message : *images) {
-                 items.push_back(message_json(message));
-                 seqs.push_back(message.seq);
-               }
-               co_return Response::json(200, list_json(std::move(items), seq_cursor(seqs, *size, false)));
+               for (const auto& message : images->items) items.push_back(message_json(message));
+               co_return Response::json(200, list_json(std::move(items), seq_cursor(images->next)));
              });
 
   router.add(http::Method::post, "/api/v1/rooms/{roomId}/read", http::Access::member,

@@ -52,8 +52,6 @@ boost::json::object session_json(const auth::Session& session) {
           {"member", member_json(session.member, true)}};
 }
 
-namespace {
-
 boost::json::object membership_json(const room::Membership& membership) {
   return {{"memberId", membership.member.value()},
           {"nickname", membership.nickname},
@@ -63,6 +61,8 @@ boost::json::object membership_json(const room::Membership& membership) {
           {"readSeq", membership.read_seq},
           {"muted", membership.muted}};
 }
+
+namespace {
 
 boost::json::array memberships_json(const std::vector<room::Membership>& members) {
   boost::json::array array;
@@ -110,6 +110,7 @@ boost::json::object room_summary_json(const room::RoomSummary& summary) {
           {"lastActivityAt", format_iso8601(room.last_activity_at)},
           {"lastMessage", summary.last_message ? boost::json::value(message_json(*summary.last_message)) : nullptr},
           {"unreadCount", std::max<std::int64_t>(0, room.last_seq - summary.my_read_seq)},
+          {"muted", summary.my_muted},
           {"memberCount", summary.member_count},
           {"members", memberships_json(summary.preview)}};
 }

@@ -1,5 +1,6 @@
 #include "storage/sql_message_repository.hpp"
 
+#include "storage/direct_key.hpp"
 #include "storage/rows.hpp"
 #include "storage/write_transaction.hpp"
 
@@ -17,7 +18,12 @@ namespace {
 
 // Read under a write lock (see WriteTransaction): on MySQL the row lock serializes
 // writers to a room across every instance.
-constexpr std::string_view kLastSeq = "SELECT last_seq FROM rooms WHERE id = :room";
+// With it, for a 1:1 room, its pair and how many of them are in it: one of them may have
+// left, and a message from the other brings them back (not counted for a group: a big
+// one's members would be counted at every batch).
+constexpr std::string_view kLockRoom =
+    "SELECT last_seq, direct_key, CASE WHEN direct_key IS NULL THEN 0 "
+    "ELSE (SELECT COUNT(*) FROM room_members WHERE room_id = :room) END FROM rooms WHERE id = :same_room";
 // A sender's standing in a room: member or not, and in a 1:1 room whether the other
 // member blocked them. Read after the room is locked, so it holds until the commit.
 constexpr std::string_view kStanding =
@@ -25,6 +31,14 @@ constexpr std::string_view kStanding =
     "(SELECT COUNT(*) FROM rooms r JOIN room_members o ON o.room_id = r.id "
     "JOIN friends f ON f.owner_id = o.member_id AND f.friend_id = :sender2 AND f.blocked = 1 "
     "WHERE r.id = :room2 AND r.kind = 'direct' AND o.member_id <> :sender3)";
+// Whether the member who left a 1:1 room blocked the one writing to it (with both in
+// the room, kStanding asks this).
+constexpr std::string_view kBlocks =
+    "SELECT COUNT(*) FROM friends WHERE owner_id = :peer AND friend_id = :sender AND blocked = 1";
+// The member who left a 1:1 room is back in it: what was written since is unread to them.
+constexpr std::string_view kRejoin =
+    "INSERT INTO room_members (room_id, member_id, role, joined_at, read_seq) "
+    "VALUES (:room, :member, 'member', :at, :read)";
 constexpr std::string_view kFindByClientId =
     "SELECT id, seq, type, body, created_at FROM messages "
     "WHERE room_id = :room AND sender_id = :sender AND client_msg_id = :client";
@@ -83,6 +97,18 @@ std::optional<long long> stored_id(soci::statement& insert, soci::session& sql) 
   return sqlite_api::sqlite3_last_insert_rowid(connection);  // SOCI wraps sqlite3.h in this namespace
 }
 
+/// A room as a batch finds it once locked.
+struct LockedRoom {
+  long long last_seq;
+  /// A 1:1 room one of whose pair left it: the pair (the sender is the one still there).
+  std::optional<std::pair<MemberId, MemberId>> one_left;
+};
+
+/// Of a 1:1 room's pair, the one who is not `member`.
+MemberId other_of(const std::pair<MemberId, MemberId>& pair, MemberId member) {
+  return pair.first == member ? pair.second : pair.first;
+}
+
 /// The statements that store a batch, each prepared once and run for every row it
 /// touches, batch after batch: preparing them per batch cost a fifth of a small batch.
 /// SOCI binds the fields by reference, so a run sets them and executes. Every read is
@@ -91,7 +117,8 @@ std::optional<long long> stored_id(soci::statement& insert, soci::session& sql) 
 class BatchStatements {
  public:
   BatchStatements(soci::session& sql, Dialect dialect)
-      : last_seq_((sql.prepare << locking(kLastSeq, dialect), soci::use(room_), soci::into(value_, found_))),
+      : lock_room_((sql.prepare << locking(kLockRoom, dialect), soci::use(room_), soci::use(room_),
+                    soci::into(value_, found_), soci::into(direct_key_, direct_key_indicator_), soci::into(in_room_))),
         standing_((sql.prepare << kStanding, soci::use(room_), soci::use(sender_), soci::use(sender_), soci::use(room_),
                    soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
@@ -102,6 +129,8 @@ class BatchStatements {
         advance_((sql.prepare << kAdvanceRoom, soci::use(value_), soci::use(at_), soci::use(room_))),
         sender_read_(
             (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
+        blocks_((sql.prepare << kBlocks, soci::use(member_), soci::use(sender_), soci::into(blocked_))),
+        rejoin_((sql.prepare << kRejoin, soci::use(room_), soci::use(member_), soci::use(at_), soci::use(value_))),
         sql_(sql),
         dialect_(dialect) {}
 
@@ -109,11 +138,30 @@ class BatchStatements {
   /// insert does nothing when there is one, and says so.
   bool looks_before_insert() const { return dialect_ == Dialect::mysql; }
 
-  /// Locks the room; its last seq, or none when there is no such room.
-  std::optional<long long> lock_room(long long room) {
+  /// Locks the room and reads it; none when there is no such room.
+  std::optional<LockedRoom> lock_room(long long room) {
     room_ = room;
-    const bool found = read(last_seq_) && found_ == soci::i_ok;
-    return found ? std::optional(value_) : std::nullopt;
+    if (!read(lock_room_) || found_ != soci::i_ok) return std::nullopt;
+    LockedRoom locked{value_, std::nullopt};
+    if (direct_key_indicator_ == soci::i_ok && in_room_ < 2) locked.one_left = direct_pair(direct_key_);
+    return locked;
+  }
+
+  /// Whether `peer` blocked `sender`.
+  bool blocks(long long peer, long long sender) {
+    member_ = peer;
+    sender_ = sender;
+    read(blocks_);
+    return blocked_ > 0;
+  }
+
+  /// Puts `member` back in the 1:1 room they left, having read up to `read_seq`.
+  void rejoin(long long room, long long member, long long read_seq, long long at) {
+    room_ = room;
+    member_ = member;
+    value_ = read_seq;
+    at_ = at;
+    rejoin_.execute(true);
   }
 
   chat::SenderStanding standing(long long room, long long sender) {
@@ -182,10 +230,11 @@ class BatchStatements {
   }
 
   // The bound fields come first: the statements below hold references to them.
-  long long room_ = 0, sender_ = 0, value_ = 0, id_ = 0, at_ = 0, member_ = 0, blocked_ = 0;
-  std::string client_, type_, body_;
-  soci::indicator found_ = soci::i_ok, sender_indicator_ = soci::i_ok, client_indicator_ = soci::i_ok;
-  soci::statement last_seq_, standing_, find_, insert_, advance_, sender_read_;
+  long long room_ = 0, sender_ = 0, value_ = 0, id_ = 0, at_ = 0, member_ = 0, blocked_ = 0, in_room_ = 0;
+  std::string client_, type_, body_, direct_key_;
+  soci::indicator found_ = soci::i_ok, sender_indicator_ = soci::i_ok, client_indicator_ = soci::i_ok,
+                  direct_key_indicator_ = soci::i_null;
+  soci::statement lock_room_, standing_, find_, insert_, advance_, sender_read_, blocks_, rejoin_;
   soci::session& sql_;
   Dialect dialect_;
 };
@@ -232,9 +281,9 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
 
   // Lock and read every room of the batch, in id order (two writers taking the same
   // rooms in the same order cannot deadlock on each other).
-  std::map<long long, std::optional<long long>> last_seq;
-  for (const auto& message : messages) last_seq.emplace(message.room.value(), std::nullopt);
-  for (auto& [room, seq] : last_seq) seq = statements.lock_room(room);
+  std::map<long long, std::optional<LockedRoom>> locked;
+  for (const auto& message : messages) locked.emplace(message.room.value(), std::nullopt);
+  for (auto& [room, state] : locked) state = statements.lock_room(room);
 
   const long long when = to_millis(at);
   std::vector<Result<chat::Appended>> results;
@@ -242,19 +291,31 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   std::map<std::pair<long long, long long>, Result<void>> admitted;  // (room, sender) -> the verdict
   std::map<std::tuple<long long, long long, std::string>, std::size_t> first_with_client_id;
   std::map<long long, long long> advanced;                    // room -> new last seq
-  std::map<std::pair<long long, long long>, long long> sent;  // (room, sender) -> their newest seq
+  std::map<std::pair<long long, long long>, long long> sent;  // (room, sender or actor) -> their newest seq
+  struct Return {
+    MemberId member;
+    long long first_seq;  ///< the first message they had not seen
+    std::size_t result;   ///< that message's result
+  };
+  std::map<long long, Return> returning;  // 1:1 room -> the one who left it, back with this batch
   for (const auto& message : messages) {
     const long long room = message.room.value();
-    auto& room_seq = last_seq[room];
-    if (!room_seq) {
+    auto& state = locked[room];
+    if (!state) {
       results.emplace_back(Error::not_found("no such room"));
       continue;
     }
     if (message.sender && admit) {
       const std::pair who{room, message.sender->value()};
       auto verdict = admitted.find(who);
-      if (verdict == admitted.end())
-        verdict = admitted.emplace(who, admit(statements.standing(room, who.second))).first;
+      if (verdict == admitted.end()) {
+        auto standing = statements.standing(room, who.second);
+        if (state->one_left && standing.member) {
+          const auto peer = other_of(*state->one_left, *message.sender);
+          standing.blocked_by_peer = statements.blocks(peer.value(), who.second);
+        }
+        verdict = admitted.emplace(who, admit(standing)).first;
+      }
       if (!verdict->second) {
         results.emplace_back(verdict->second.error());
         continue;
@@ -277,7 +338,8 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
       }
     }
 
-    const long long seq = *room_seq + 1;
+    auto& room_seq = state->last_seq;
+    const long long seq = room_seq + 1;
     const auto id = statements.insert(message, seq, when);
     if (!id) {
       // Stored before this batch: the first result stands, and the seq is not used.
@@ -288,12 +350,19 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
       results.emplace_back(chat::Appended{std::move(*stored), true});
       continue;
     }
-    *room_seq = seq;
+    room_seq = seq;
     advanced[room] = seq;
-    if (message.sender) sent[{room, message.sender->value()}] = seq;
+    if (state->one_left && message.sender) {
+      returning.try_emplace(room, Return{other_of(*state->one_left, *message.sender), seq, results.size()});
+    }
+    if (const auto reader = message.sender ? message.sender : message.read_by) sent[{room, reader->value()}] = seq;
     if (idempotent) first_with_client_id.emplace(key, results.size());
     results.emplace_back(chat::Appended{chat::Message{MessageId(*id), message.room, seq, message.sender, message.type,
                                                       message.body, message.client_msg_id, at}});
+  }
+  for (const auto& [room, back] : returning) {
+    statements.rejoin(room, back.member.value(), back.first_seq - 1, when);
+    results[back.result]->brought_back = back.member;
   }
   for (const auto& [room, seq] : advanced) statements.advance_room(room, seq, when);
   for (const auto& [key, seq] : sent) statements.sender_read(key.first, key.second, seq);

@@ -1,5 +1,6 @@
 #include "storage/sql_room_repository.hpp"
 
+#include "storage/direct_key.hpp"
 #include "storage/rows.hpp"
 #include "storage/sql_message_repository.hpp"
 #include "storage/write_transaction.hpp"
@@ -35,9 +36,17 @@ const std::string kMembership = fmt::format(
     "WHERE rm.room_id = :room AND rm.member_id = :member",
     kMemberColumns);
 constexpr std::string_view kRemoveMember = "DELETE FROM room_members WHERE room_id = :room AND member_id = :member";
+constexpr std::string_view kLockRoom = "SELECT id FROM rooms WHERE id = :room";
+constexpr std::string_view kRole = "SELECT role FROM room_members WHERE room_id = :room AND member_id = :member";
+constexpr std::string_view kEldest =
+    "SELECT member_id FROM room_members WHERE room_id = :room ORDER BY joined_at, member_id LIMIT 1";
+constexpr std::string_view kMakeOwner =
+    "UPDATE room_members SET role = 'owner' WHERE room_id = :room AND member_id = :member";
 constexpr std::string_view kCountMembers = "SELECT COUNT(*) FROM room_members WHERE room_id = :room";
 constexpr std::string_view kArchive = "UPDATE rooms SET archived = 1 WHERE id = :room";
 constexpr std::string_view kUnarchive = "UPDATE rooms SET archived = 0 WHERE id = :room";
+constexpr std::string_view kMute =
+    "UPDATE room_members SET muted = :muted WHERE room_id = :room AND member_id = :member";
 constexpr std::string_view kRename = "UPDATE rooms SET name = :name, image = :image WHERE id = :room";
 // Forward only, and never past the room's last message.
 constexpr std::string_view kAdvanceRead =
@@ -57,11 +66,11 @@ constexpr std::string_view kShareRoom =
 // "My rooms": three statements for any page size — the page, the last messages, and
 // the member counts with a preview of the first few members (a window function).
 const std::string kMyRooms = fmt::format(
-    "SELECT {}, rm.read_seq FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.member_id = :me "
+    "SELECT {}, rm.read_seq, rm.muted FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.member_id = :me "
     "ORDER BY r.last_activity_at DESC, r.id DESC LIMIT :limit",
     kRoomColumns);
 const std::string kMyRoomsAfter = fmt::format(
-    "SELECT {}, rm.read_seq FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.member_id = :me "
+    "SELECT {}, rm.read_seq, rm.muted FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.member_id = :me "
     "AND (r.last_activity_at < :at OR (r.last_activity_at = :same_at AND r.id < :id)) "
     "ORDER BY r.last_activity_at DESC, r.id DESC LIMIT :limit",
     kRoomColumns);
@@ -113,10 +122,6 @@ std::optional<room::Room> find_room(soci::session& sql, const std::string& query
 void insert_member(soci::session& sql, long long room, long long member, std::string_view role, long long at) {
   const std::string role_name(role);
   sql << kInsertMember, soci::use(room), soci::use(member), soci::use(role_name), soci::use(at), soci::use(room);
-}
-
-std::string direct_key(MemberId a, MemberId b) {
-  return fmt::format("{}:{}", std::min(a, b).value(), std::max(a, b).value());
 }
 
 }  // namespace
@@ -231,10 +236,23 @@ bool SqlRoomRepository::remove_member(RoomId id, MemberId member) {
   const long long room = id.value();
   const long long member_id = member.value();
   WriteTransaction transaction(sql, database_.dialect());
-  soci::statement remove = (sql.prepare << kRemoveMember, soci::use(room), soci::use(member_id));
-  remove.execute(true);
-  if (remove.get_affected_rows() == 0) return false;
-  if (count(sql, kCountMembers, room) == 0) sql << kArchive, soci::use(room);
+  // Leaves of one room run one after another (MySQL: the room's row lock), so two that
+  // race cannot both hand the room to each other.
+  long long locked = 0;
+  sql << locking(kLockRoom, database_.dialect()), soci::use(room), soci::into(locked);
+  std::string role;
+  soci::indicator found = soci::i_null;
+  sql << kRole, soci::use(room), soci::use(member_id), soci::into(role, found);
+  if (!sql.got_data() || found != soci::i_ok) return false;
+  sql << kRemoveMember, soci::use(room), soci::use(member_id);
+  if (count(sql, kCountMembers, room) == 0) {
+    sql << kArchive, soci::use(room);
+  } else if (role == "owner") {
+    // A group always has an owner: the member who has been in it longest takes over.
+    long long heir = 0;
+    sql << kEldest, soci::use(room), soci::into(heir);
+    sql << kMakeOwner, soci::use(room), soci::use(heir);
+  }
   transaction.commit();
   return true;
 }
@@ -248,6 +266,16 @@ room::Room SqlRoomRepository::update(RoomId id, const std::optional<std::string>
   sql << kRename, soci::use(room_name.value, room_name.indicator), soci::use(room_image.value, room_image.indicator),
       soci::use(room);
   return *find_room(sql, kFind, room);
+}
+
+bool SqlRoomRepository::set_muted(RoomId id, MemberId member, bool muted) {
+  soci::session sql(database_.pool());
+  const long long room = id.value();
+  const long long member_id = member.value();
+  const int flag = muted ? 1 : 0;
+  sql << kMute, soci::use(flag), soci::use(room), soci::use(member_id);
+  // "Is a member" rather than "a row changed": MySQL counts a row set to what it was as unchanged.
+  return count(sql, kIsMember, room, member_id) > 0;
 }
 
 std::int64_t SqlRoomRepository::advance_read(RoomId id, MemberId member, std::int64_t seq) {
@@ -306,6 +334,7 @@ std::vector<room::RoomSummary> SqlRoomRepository::list_for(MemberId member,
       room::RoomSummary summary;
       summary.room = read_room(reader);
       summary.my_read_seq = reader.integer();
+      summary.my_muted = reader.boolean();
       summaries.push_back(std::move(summary));
     }
   };

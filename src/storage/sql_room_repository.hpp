@@ -19,6 +19,7 @@ class SqlRoomRepository final : public room::RoomRepository {
   bool remove_member(RoomId id, MemberId member) override;
   room::Room update(RoomId id, const std::optional<std::string>& name,
                     const std::optional<std::string>& image) override;
+  bool set_muted(RoomId id, MemberId member, bool muted) override;
   std::int64_t advance_read(RoomId id, MemberId member, std::int64_t seq) override;
   std::vector<std::pair<MemberId, std::int64_t>> read_positions(RoomId id) override;
   std::vector<MemberId> co_members(MemberId member, std::size_t max_room_members) override;

@@ -57,27 +57,56 @@ boost::asio::awaitable<Result<Message>> ChatService::send(MemberId me, RoomId ro
   co_return co_await commit_.append(std::move(message));
 }
 
-Result<std::vector<HistoryItem>> ChatService::history(MemberId me, RoomId room, std::optional<std::int64_t> before,
-                                                      std::optional<std::int64_t> after, std::size_t size) {
+namespace {
+
+/// Reads one message more than the page holds: whether it came says whether there is a
+/// next page, without a second query.
+std::vector<Message> page_and_one_more(MessageRepository& messages, MessageRepository::PageQuery query,
+                                       std::optional<std::int64_t>& next) {
+  const auto size = query.limit;
+  const bool forward = query.after && !query.before;
+  ++query.limit;
+  auto page = messages.page(query);
+  if (page.size() > size) {
+    // Ascending either way: the extra one is the newest going forward, the oldest going back.
+    if (forward) {
+      page.pop_back();
+      next = page.back().seq;
+    } else {
+      page.erase(page.begin());
+      next = page.front().seq;
+    }
+  }
+  return page;
+}
+
+}  // namespace
+
+Result<member::Page<HistoryItem, std::int64_t>> ChatService::history(MemberId me, RoomId room,
+                                                                     std::optional<std::int64_t> before,
+                                                                     std::optional<std::int64_t> after,
+                                                                     std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  auto page = messages_.page({room, before, after, size});
+  member::Page<HistoryItem, std::int64_t> history;
+  auto page = page_and_one_more(messages_, {room, before, after, size}, history.next);
   // One read of the room's read positions serves the whole page.
   const auto members = room_store_.members(room);
-  std::vector<HistoryItem> items;
-  items.reserve(page.size());
+  history.items.reserve(page.size());
   for (auto& message : page) {
     const auto unread = std::count_if(members.begin(), members.end(), [&](const room::Membership& member) {
       return member.read_seq < message.seq && (!message.sender || member.member != *message.sender);
     });
-    items.push_back({std::move(message), static_cast<std::size_t>(unread)});
+    history.items.push_back({std::move(message), static_cast<std::size_t>(unread)});
   }
-  return items;
+  return history;
 }
 
-Result<std::vector<Message>> ChatService::images(MemberId me, RoomId room, std::optional<std::int64_t> before,
-                                                 std::size_t size) {
+Result<member::Page<Message, std::int64_t>> ChatService::images(MemberId me, RoomId room,
+                                                                std::optional<std::int64_t> before, std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  return messages_.page({room, before, std::nullopt, size, /*images_only=*/true});
+  member::Page<Message, std::int64_t> images;
+  images.items = page_and_one_more(messages_, {room, before, std::nullopt, size, /*images_only=*/true}, images.next);
+  return images;
 }
 
 Result<std::int64_t> ChatService::count(MemberId me, RoomId room) {

@@ -25,18 +25,25 @@ class ChatService {
  public:
   ChatService(room::RoomService& rooms, room::RoomRepository& room_store, MessageRepository& messages,
               GroupCommit& commit, std::size_t max_text_length)
-      : rooms_(rooms), room_store_(room_store), messages_(messages), commit_(commit), max_text_length_(max_text_length) {}
+      : rooms_(rooms),
+        room_store_(room_store),
+        messages_(messages),
+        commit_(commit),
+        max_text_length_(max_text_length) {}
 
   /// Checks the message, then stores it in a shared transaction that checks the sender
   /// (`sender_rule`). Never blocks the caller's thread.
   boost::asio::awaitable<Result<Message>> send(MemberId me, RoomId room, MessageType type, std::string body,
                                                std::optional<std::string> client_msg_id);
 
-  /// Blocking: call from the worker pool. One page, ascending by seq.
-  Result<std::vector<HistoryItem>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
-                                           std::optional<std::int64_t> after, std::size_t size);
-  /// Blocking. The room's images, newest last, before `before`.
-  Result<std::vector<Message>> images(MemberId me, RoomId room, std::optional<std::int64_t> before, std::size_t size);
+  /// Blocking: call from the worker pool. One page, ascending by seq; `next` is the seq
+  /// to page on from (`before` it when paging back, `after` it when catching up), or
+  /// none when nothing lies further that way.
+  Result<member::Page<HistoryItem, std::int64_t>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                                          std::optional<std::int64_t> after, std::size_t size);
+  /// Blocking. The room's images, newest last, before `before`; `next` as for history.
+  Result<member::Page<Message, std::int64_t>> images(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                                     std::size_t size);
   /// Blocking. How many messages the room holds.
   Result<std::int64_t> count(MemberId me, RoomId room);
 

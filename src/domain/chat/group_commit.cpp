@@ -63,6 +63,10 @@ void GroupCommit::commit_while_queued() {
       }
       // A repeat (a retried send) answers its sender again; the room heard it the first time.
       if (!appended->repeat) {
+        // Back in the room first: the message is then news on their own queue too.
+        if (appended->brought_back) {
+          publisher_.joined(appended->message.room, *appended->brought_back, *appended->message.sender);
+        }
         publisher_.message_stored(appended->message);
         unread_news_.message_stored(appended->message);
       }

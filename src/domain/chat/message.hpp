@@ -36,6 +36,9 @@ struct NewMessage {
   MessageType type = MessageType::text;
   std::string body;
   std::optional<std::string> client_msg_id;  ///< a retry with the same id returns the first message
+  /// A system message's actor (who renamed the room, say): their own doing is no news
+  /// to them, so their read position moves past it, as a sender's does past their message.
+  std::optional<MemberId> read_by;
 };
 
 }  // namespace modu::chat

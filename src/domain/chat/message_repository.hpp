@@ -24,6 +24,9 @@ struct Appended {
   /// Its (room, sender, clientMsgId) was stored before, in the database or earlier in the
   /// batch: `message` is that first one, and nothing new was stored.
   bool repeat = false;
+  /// The other member of a 1:1 room had left it; this message brought them back (as
+  /// KakaoTalk does: leaving a 1:1 room hides it until the friend writes again).
+  std::optional<MemberId> brought_back;
 };
 
 /// Messages as stored. Blocking: call from the worker pool.

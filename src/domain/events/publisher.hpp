@@ -32,7 +32,8 @@ class Publisher {
   /// A member is typing in a room (not stored).
   virtual void typing(RoomId room, MemberId member) = 0;
 
-  /// `member` is in `room` now: it was opened with them, or they were invited (by `by`).
+  /// `member` is in `room` now: it was opened with them, they were invited (by `by`), or
+  /// `by` wrote to the 1:1 room they had left.
   virtual void joined(RoomId room, MemberId member, MemberId by) = 0;
   /// `member` left `room`: their subscriptions to it end.
   virtual void left(RoomId room, MemberId member) = 0;

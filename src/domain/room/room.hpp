@@ -43,6 +43,7 @@ struct RoomSummary {
   Room room;
   std::optional<chat::Message> last_message;
   std::int64_t my_read_seq = 0;
+  bool my_muted = false;
   std::size_t member_count = 0;
   std::vector<Membership> preview;
 };

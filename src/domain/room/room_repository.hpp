@@ -28,9 +28,12 @@ class RoomRepository {
   virtual std::vector<std::pair<MemberId, std::int64_t>> read_positions(RoomId id) = 0;
   /// Adds those not in the room yet; returns them.
   virtual std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, TimePoint at) = 0;
-  /// Removes a member; archives the room when nobody is left. False if not a member.
+  /// Removes a member; archives the room when nobody is left, and gives an owner's room to
+  /// the member who has been in it longest. False if not a member.
   virtual bool remove_member(RoomId id, MemberId member) = 0;
   virtual Room update(RoomId id, const std::optional<std::string>& name, const std::optional<std::string>& image) = 0;
+  /// Turns the member's notifications for the room off or on. False if not a member.
+  virtual bool set_muted(RoomId id, MemberId member, bool muted) = 0;
   /// Moves a read position forward only, and never past the room's last seq; returns it.
   virtual std::int64_t advance_read(RoomId id, MemberId member, std::int64_t seq) = 0;
   /// Everyone who shares a room of at most `max_room_members` with `member`, each once.

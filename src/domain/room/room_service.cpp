@@ -24,7 +24,10 @@ boost::json::array ids_json(const std::vector<MemberId>& ids) {
 Result<std::optional<std::string>> check_name(const std::optional<std::string>& name) {
   if (!name) return std::optional<std::string>();
   auto trimmed = trim(*name);
-  if (trimmed.empty() || code_points(trimmed) > kRoomNameMax || has_control_characters(trimmed)) {
+  if (has_control_characters(trimmed)) {
+    return Error::validation("field 'name' cannot hold control characters (line breaks and tabs included)");
+  }
+  if (trimmed.empty() || code_points(trimmed) > kRoomNameMax) {
     return Error::validation(fmt::format("field 'name' must be 1 to {} characters", kRoomNameMax));
   }
   return std::optional<std::string>(std::move(trimmed));
@@ -44,9 +47,9 @@ Result<RoomDetail> RoomService::detail(RoomId id) {
   return RoomDetail{std::move(*room), rooms_.members(id)};
 }
 
-void RoomService::tell(RoomId id, std::string event_json) {
+void RoomService::tell(RoomId id, std::string event_json, std::optional<MemberId> actor) {
   auto stored = messages_.append_batch(
-      {{id, std::nullopt, chat::MessageType::system, std::move(event_json), std::nullopt}}, clock_.now(), {});
+      {{id, std::nullopt, chat::MessageType::system, std::move(event_json), std::nullopt, actor}}, clock_.now(), {});
   if (!stored.front()) return;
   publisher_.message_stored(stored.front()->message);
   unread_news_.message_stored(stored.front()->message);
@@ -90,8 +93,10 @@ Result<RoomService::Opened> RoomService::open(MemberId me, std::vector<MemberId>
     return Opened{{direct.room, std::move(members)}, direct.created};
   }
   auto group = rooms_.create_group(me, *checked, *room_name, now);
-  tell(group.id, boost::json::serialize(
-                     boost::json::object{{"event", "created"}, {"by", me.value()}, {"memberIds", ids_json(*checked)}}));
+  tell(group.id,
+       boost::json::serialize(
+           boost::json::object{{"event", "created"}, {"by", me.value()}, {"memberIds", ids_json(*checked)}}),
+       me);
   auto created = detail(group.id);
   if (!created) return created.error();
   for (const auto& member : created->members) publisher_.joined(group.id, member.member, me);
@@ -122,7 +127,8 @@ Result<RoomDetail> RoomService::update(MemberId me, RoomId id, const std::option
   if (new_name != room->name) {
     tell(id,
          boost::json::serialize(boost::json::object{
-             {"event", "renamed"}, {"by", me.value()}, {"name", new_name ? boost::json::value(*new_name) : nullptr}}));
+             {"event", "renamed"}, {"by", me.value()}, {"name", new_name ? boost::json::value(*new_name) : nullptr}}),
+         me);
   }
   auto changed = detail(id);
   if (changed && (new_name != room->name || new_image != room->image)) {
@@ -145,8 +151,10 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
   }
   auto added = rooms_.add_members(id, *checked, clock_.now());
   if (!added.empty()) {
-    tell(id, boost::json::serialize(
-                 boost::json::object{{"event", "invited"}, {"by", me.value()}, {"memberIds", ids_json(added)}}));
+    tell(id,
+         boost::json::serialize(
+             boost::json::object{{"event", "invited"}, {"by", me.value()}, {"memberIds", ids_json(added)}}),
+         me);
   }
   for (const auto& member : added) publisher_.joined(id, member, me);
   return detail(id);
@@ -170,6 +178,13 @@ Result<member::Page<RoomSummary, ActivityCursor>> RoomService::list(MemberId me,
     page.next = ActivityCursor{page.items.back().room.last_activity_at, page.items.back().room.id};
   }
   return page;
+}
+
+Result<Membership> RoomService::set_muted(MemberId me, RoomId id, bool muted) {
+  if (auto member = require_member(me, id); !member) return member.error();
+  // A leave between the check and the change: the room is no longer mine to mute.
+  if (!rooms_.set_muted(id, me, muted)) return Error{Errc::forbidden, "you are not a member of this room"};
+  return require_member(me, id);
 }
 
 Result<std::int64_t> RoomService::mark_read(MemberId me, RoomId id, std::int64_t seq) {

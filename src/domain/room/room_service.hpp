@@ -51,6 +51,9 @@ class RoomService {
   Result<void> leave(MemberId me, RoomId id);
   Result<member::Page<RoomSummary, ActivityCursor>> list(MemberId me, const std::optional<ActivityCursor>& after,
                                                          std::size_t size);
+  /// Mutes the room for me or unmutes it (a flag for push notifications to honour;
+  /// unread counts and live delivery stay); returns my membership as it now is.
+  Result<Membership> set_muted(MemberId me, RoomId id, bool muted);
   /// Moves my read position forward; returns it.
   Result<std::int64_t> mark_read(MemberId me, RoomId id, std::int64_t seq);
   /// NOT_FOUND for no such room, FORBIDDEN for a room I am not in.
@@ -58,7 +61,8 @@ class RoomService {
 
  private:
   Result<std::vector<MemberId>> check_others(MemberId me, std::vector<MemberId> others);
-  void tell(RoomId id, std::string event_json);
+  /// Stores a system message and tells the room; `actor` (who did what it says) has read it.
+  void tell(RoomId id, std::string event_json, std::optional<MemberId> actor = std::nullopt);
   Result<RoomDetail> detail(RoomId id);
 
   RoomRepository& rooms_;

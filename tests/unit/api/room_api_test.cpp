@@ -95,7 +95,10 @@ TEST_P(RoomApiTest, ChatHistoryUnreadCountsAndTheRoomList) {
   auto after = cat_->get(room_path(group_id) + "/messages?after=25&size=3");
   EXPECT_EQ(after.json.at("items").at(0).at("seq"), 26);
   EXPECT_EQ(after.json.at("nextCursor"), "28");
-  EXPECT_EQ(cat_->get(room_path(group_id) + "/messages?after=28&size=3").json.at("items").as_array().size(), 3u);
+  // The last page forward says it is the last: nothing after seq 31 yet.
+  auto caught_up = cat_->get(room_path(group_id) + "/messages?after=28&size=3");
+  EXPECT_EQ(caught_up.json.at("items").as_array().size(), 3u);
+  EXPECT_TRUE(caught_up.json.at("nextCursor").is_null());
 
   // The group is now the most recent room for everyone in it.
   auto cat_rooms = cat_->get("/api/v1/rooms");
@@ -135,6 +138,85 @@ TEST_P(RoomApiTest, InviteRenameLeaveAndSystemMessages) {
   const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
   EXPECT_EQ(amy_->post(room_path(direct) + "/members", {{"memberIds", {cat_id_}}}).status, 400);
   EXPECT_EQ(amy_->patch(room_path(direct), {{"name", "x"}}).status, 400);
+}
+
+TEST_P(RoomApiTest, MyOwnRoomChangesAreNoNewsToMe) {
+  const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).json.at("id").as_int64();
+  const auto path = room_path(group);
+  auto dan = client();
+  const auto dan_id = dan.join("dan@example.com", "Dan");
+  // "created", "renamed", "invited": each is read by the one who did it, and only by them.
+  ASSERT_EQ(amy_->patch(path, {{"name", "Plans"}}).status, 200);
+  ASSERT_EQ(amy_->post(path + "/members", {{"memberIds", {dan_id}}}).status, 200);
+  EXPECT_EQ(amy_->get("/api/v1/rooms").json.at("items").at(0).at("unreadCount"), 0);
+  EXPECT_EQ(bob_->get("/api/v1/rooms").json.at("items").at(0).at("unreadCount"), 3);
+  EXPECT_EQ(dan.get("/api/v1/rooms").json.at("items").at(0).at("unreadCount"), 1);  // that he was invited
+  auto items = amy_->get(path + "/messages").json.at("items");
+  ASSERT_EQ(items.as_array().size(), 3u);
+  EXPECT_EQ(items.at(0).at("unreadMemberCount"), 2);  // "created": Bob and Cat; Amy did it
+  EXPECT_EQ(items.at(2).at("unreadMemberCount"), 3);  // "invited": Bob, Cat and Dan
+}
+
+TEST_P(RoomApiTest, AFriendsMessageBringsBackTheOneToOneRoomILeft) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  send(*bob_, direct, "bye for now");
+  ASSERT_EQ(bob_->del(room_path(direct) + "/members/me").status, 204);
+  EXPECT_TRUE(bob_->get("/api/v1/rooms").json.at("items").as_array().empty());
+
+  ASSERT_EQ(send(*amy_, direct, "still there?").status, 201);
+  auto bob_rooms = bob_->get("/api/v1/rooms");
+  ASSERT_EQ(bob_rooms.json.at("items").as_array().size(), 1u);
+  EXPECT_EQ(bob_rooms.json.at("items").at(0).at("id"), direct);
+  EXPECT_EQ(bob_rooms.json.at("items").at(0).at("unreadCount"), 1);
+  EXPECT_EQ(bob_rooms.json.at("items").at(0).at("lastMessage").at("body"), "still there?");
+  EXPECT_EQ(send(*bob_, direct, "yes").status, 201);
+}
+
+TEST_P(RoomApiTest, AMemberMutesARoomForThemselvesOnly) {
+  const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).json.at("id").as_int64();
+  const auto mine = room_path(group) + "/members/me";
+  auto muted = bob_->patch(mine, {{"muted", true}});
+  ASSERT_EQ(muted.status, 200);
+  EXPECT_EQ(muted.json.at("memberId"), bob_id_);
+  EXPECT_EQ(muted.json.at("muted"), true);
+  EXPECT_EQ(bob_->get("/api/v1/rooms").json.at("items").at(0).at("muted"), true);
+  EXPECT_EQ(amy_->get("/api/v1/rooms").json.at("items").at(0).at("muted"), false);
+  const auto detail = amy_->get(room_path(group));
+  for (const auto& member : detail.json.at("members").as_array()) {
+    EXPECT_EQ(member.at("muted"), member.at("memberId") == bob_id_);
+  }
+  EXPECT_EQ(bob_->patch(mine, {{"muted", false}}).json.at("muted"), false);
+  EXPECT_EQ(bob_->patch(mine, boost::json::object{}).status, 400);
+  EXPECT_EQ(bob_->patch(mine, {{"muted", "yes"}}).status, 400);
+  auto dan = client();
+  dan.join("dan@example.com", "Dan");
+  EXPECT_EQ(dan.patch(mine, {{"muted", true}}).status, 403);
+  EXPECT_EQ(dan.patch(room_path(987654) + "/members/me", {{"muted", true}}).status, 404);
+}
+
+TEST_P(RoomApiTest, TheImageGalleryPagesBackToItsFirstImage) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  send(*amy_, direct, "before any picture");
+  for (int i = 1; i <= 5; ++i) {
+    const boost::json::object image{{"type", "image"}, {"body", "https://img.example.com/" + std::to_string(i)}};
+    ASSERT_EQ(amy_->post(room_path(direct) + "/messages", image).status, 201);
+    send(*bob_, direct, "nice " + std::to_string(i));
+  }
+  std::vector<std::string> seen;
+  std::string query = "?size=2";
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = bob_->get(room_path(direct) + "/images" + query);
+    auto& items = page.json.at("items").as_array();
+    for (auto it = items.rbegin(); it != items.rend(); ++it) seen.emplace_back(it->at("body").as_string());
+    if (page.json.at("nextCursor").is_null()) break;
+    query = "?size=2&before=" + std::string(page.json.at("nextCursor").as_string());
+  }
+  // Three pages, the last one short and without a cursor: no empty page to fetch.
+  EXPECT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen.back(), "https://img.example.com/1");
+  auto exactly = bob_->get(room_path(direct) + "/images?size=5");
+  EXPECT_EQ(exactly.json.at("items").as_array().size(), 5u);
+  EXPECT_TRUE(exactly.json.at("nextCursor").is_null());
 }
 
 TEST_P(RoomApiTest, BlockingStopsOneToOneRoomsInvitesAndMessages) {
@@ -190,6 +272,9 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {amy_id_}}}).status, 400);
   EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {"2"}}}).status, 400);
   EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {987654}}}).status, 404);
+  auto tab_in_name = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}, {"name", "a\tb"}});
+  EXPECT_EQ(tab_in_name.status, 400);
+  EXPECT_NE(tab_in_name.json.at("message").as_string().find("control characters"), std::string::npos);
   EXPECT_EQ(amy_->get(messages + "?before=3&after=1").status, 400);
   EXPECT_EQ(amy_->get(messages + "?before=x").status, 400);
   // The OpenAPI document's minimums: no seq before 1, and `after=0` is "from the first".

@@ -145,6 +145,39 @@ TEST_P(MessageWriteTest, OnlyMembersNotBlockedByTheirPeerAreStored) {
   EXPECT_TRUE(store({text(2, 1, "group")})[0]);
 }
 
+/// Leaving a 1:1 room hides it until the friend writes again: their next message brings
+/// the one who left back, with that message unread; a block still holds while they are away.
+TEST_P(MessageWriteTest, WritingToAOneToOneRoomTheOtherLeftBringsThemBack) {
+  SqlRoomRepository rooms(*database_);
+  const auto direct = rooms.find_or_create_direct(MemberId(3), MemberId(4), kNow).room.id;
+  ASSERT_TRUE(store({text(direct.value(), 4, "see you")})[0]);
+  ASSERT_TRUE(rooms.remove_member(direct, MemberId(4)));
+
+  auto back = store({text(direct.value(), 3, "are you there?"), text(direct.value(), 3, "hello?")});
+  ASSERT_TRUE(back[0] && back[1]);
+  EXPECT_EQ(back[0]->brought_back, MemberId(4));
+  EXPECT_FALSE(back[1]->brought_back);  // once is enough
+  auto returned = rooms.membership(direct, MemberId(4));
+  ASSERT_TRUE(returned);
+  EXPECT_EQ(returned->read_seq, back[0]->message.seq - 1);  // both new messages are unread
+  EXPECT_FALSE(store({text(direct.value(), 4, "I am back")})[0]->brought_back);
+
+  // Member 2 blocked member 1, then left their 1:1 room: member 1 still cannot reach them.
+  const auto blocked = rooms.find_or_create_direct(MemberId(1), MemberId(2), kNow).room.id;
+  ASSERT_TRUE(rooms.remove_member(blocked, MemberId(2)));
+  auto refused = store({text(blocked.value(), 1, "let me in")});
+  ASSERT_FALSE(refused[0]);
+  EXPECT_EQ(refused[0].error().errc, Errc::forbidden);
+  EXPECT_FALSE(rooms.membership(blocked, MemberId(2)));
+
+  // Nobody comes back to a room both left, and a group brings no one back.
+  ASSERT_TRUE(rooms.remove_member(blocked, MemberId(1)));
+  EXPECT_FALSE(store({text(blocked.value(), 1, "anyone?")})[0]);
+  EXPECT_TRUE(rooms.remove_member(RoomId(1), MemberId(4)));
+  EXPECT_FALSE(store({text(1, 1, "group")})[0]->brought_back);
+  EXPECT_FALSE(rooms.membership(RoomId(1), MemberId(4)));
+}
+
 /// Two writers with pools of their own, as two server instances would be, and 64
 /// senders each on two I/O threads: every room ends with seqs 1..n exactly.
 TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {

@@ -77,9 +77,26 @@ TEST_P(RoomRepositoryTest, GroupsHaveAnOwnerMembersJoinLeaveAndAnEmptyRoomIsArch
   auto renamed = rooms.update(group.id, std::string("new name"), std::string("media/7"));
   EXPECT_EQ(renamed.name, "new name");
   EXPECT_EQ(renamed.image, "media/7");
-  for (auto member : ids_) EXPECT_TRUE(rooms.remove_member(group.id, member));
+  // The owner leaves: the one in the room longest (the first of those who joined at once) takes over.
+  EXPECT_TRUE(rooms.remove_member(group.id, ids_[0]));
+  EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::owner);
+  EXPECT_EQ(rooms.membership(group.id, ids_[2])->role, room::Role::member);
+  EXPECT_TRUE(rooms.remove_member(group.id, ids_[2]));  // a member leaving hands nothing over
+  EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::owner);
+  EXPECT_EQ(rooms.membership(group.id, ids_[3])->role, room::Role::member);
+  for (auto member : {ids_[1], ids_[3]}) EXPECT_TRUE(rooms.remove_member(group.id, member));
   EXPECT_FALSE(rooms.remove_member(group.id, ids_[0]));
   EXPECT_TRUE(rooms.find(group.id)->archived);
+}
+
+TEST_P(RoomRepositoryTest, AnOwnerWhoLeavesHandsTheGroupToWhoeverJoinedFirst) {
+  SqlRoomRepository rooms(*database_);
+  auto group = rooms.create_group(ids_[0], {ids_[3]}, std::nullopt, kNow);
+  // Bob joins later than Dan, though his id is lower: time in the room decides.
+  rooms.add_members(group.id, {ids_[1]}, kNow + std::chrono::minutes(1));
+  EXPECT_TRUE(rooms.remove_member(group.id, ids_[0]));
+  EXPECT_EQ(rooms.membership(group.id, ids_[3])->role, room::Role::owner);
+  EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::member);
 }
 
 TEST_P(RoomRepositoryTest, HistoryPagesBothWaysWithoutOffsetsAndReadMarkersOnlyMoveForward) {
