@@ -1,5 +1,7 @@
 #include "http/json_body.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -40,7 +42,11 @@ Result<boost::json::object> parse_json_object(std::string_view text) {
   // One growing block holds the whole document: the object lives only as long as the
   // request, and is read, not grown.
   auto value = boost::json::parse(text, ec, boost::json::make_shared_resource<boost::json::monotonic_resource>());
-  if (ec) return Error{Errc::malformed_json, fmt::format("the body is not valid JSON: {}", ec.message())};
+  if (ec) {
+    // Boost.JSON calls bad UTF-8 a syntax error; the sender should hear which it is.
+    if (!is_valid_utf8(text)) return Error{Errc::malformed_json, "the body is not valid UTF-8, which JSON must be"};
+    return Error{Errc::malformed_json, fmt::format("the body is not valid JSON: {}", ec.message())};
+  }
   if (!value.is_object()) return Error::validation("the body must be a JSON object");
   return std::move(value.as_object());
 }

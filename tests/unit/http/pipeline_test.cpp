@@ -60,6 +60,7 @@ struct BadBody {
   std::string content_type;
   int status;
   std::string code;
+  std::string says = "";  ///< a part of the message
 };
 
 TEST_F(PipelineTest, BadBodiesGetClearErrors) {
@@ -67,8 +68,9 @@ TEST_F(PipelineTest, BadBodiesGetClearErrors) {
       {"", "application/json", 400, "VALIDATION_FAILED"},
       {"{", "application/json", 400, "MALFORMED_JSON"},
       {"{\"text\": \"hi\",}", "application/json", 400, "MALFORMED_JSON"},
-      {"\xff\xfe", "application/json", 400, "MALFORMED_JSON"},
-      {std::string(100, '['), "application/json", 400, "MALFORMED_JSON"},  // deeper than the parser allows
+      {"\xff\xfe", "application/json", 400, "MALFORMED_JSON", "UTF-8"},
+      {"{\"text\": \"caf\xe9\"}", "application/json", 400, "MALFORMED_JSON", "UTF-8"},  // Latin-1, not UTF-8
+      {std::string(100, '['), "application/json", 400, "MALFORMED_JSON"},               // deeper than the parser allows
       {"[1,2]", "application/json", 400, "VALIDATION_FAILED"},
       {"\"text\"", "application/json", 400, "VALIDATION_FAILED"},
       {"{}", "application/json", 400, "VALIDATION_FAILED"},
@@ -85,6 +87,7 @@ TEST_F(PipelineTest, BadBodiesGetClearErrors) {
     auto json = json_of(response);
     EXPECT_EQ(json.at("code").as_string(), bad.code) << bad.body;
     EXPECT_FALSE(json.at("message").as_string().empty());
+    EXPECT_NE(json.at("message").as_string().find(bad.says), std::string::npos) << bad.body;
     EXPECT_EQ(json.at("requestId").as_string(), header_of(response, "X-Request-Id").value());
   }
 }
