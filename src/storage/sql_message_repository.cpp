@@ -17,13 +17,14 @@ namespace modu::storage {
 namespace {
 
 // Read under a write lock (see WriteTransaction): on MySQL the row lock serializes
-// writers to a room across every instance.
-// With it, for a 1:1 room, its pair and how many of them are in it: one of them may have
-// left, and a message from the other brings them back (not counted for a group: a big
-// one's members would be counted at every batch).
-constexpr std::string_view kLockRoom =
-    "SELECT last_seq, direct_key, CASE WHEN direct_key IS NULL THEN 0 "
-    "ELSE (SELECT COUNT(*) FROM room_members WHERE room_id = :room) END FROM rooms WHERE id = :same_room";
+// writers to a room across every instance. A 1:1 room's pair comes with it.
+// Nothing else may be read in it: on MySQL the first plain read (a subquery here) fixes
+// the transaction's snapshot, which must come after every room of the batch is locked,
+// or what it says of membership could predate a leave the lock waited for.
+constexpr std::string_view kLockRoom = "SELECT last_seq, direct_key FROM rooms WHERE id = :room";
+// How many of a 1:1 room's pair are in it: one may have left, and a message from the
+// other brings them back (asked of 1:1 rooms only, once all of the batch's are locked).
+constexpr std::string_view kInRoom = "SELECT COUNT(*) FROM room_members WHERE room_id = :room";
 // A sender's standing in a room: member or not, and in a 1:1 room whether the other
 // member blocked them. Read after the room is locked, so it holds until the commit.
 constexpr std::string_view kStanding =
@@ -36,9 +37,13 @@ constexpr std::string_view kStanding =
 constexpr std::string_view kBlocks =
     "SELECT COUNT(*) FROM friends WHERE owner_id = :peer AND friend_id = :sender AND blocked = 1";
 // The member who left a 1:1 room is back in it: what was written since is unread to them.
-constexpr std::string_view kRejoin =
+// Unless they are back already: reopening the room (POST /rooms) takes no room lock.
+constexpr std::string_view kSqliteRejoin =
     "INSERT INTO room_members (room_id, member_id, role, joined_at, read_seq) "
-    "VALUES (:room, :member, 'member', :at, :read)";
+    "VALUES (:room, :member, 'member', :at, :read) ON CONFLICT (room_id, member_id) DO NOTHING";
+constexpr std::string_view kMysqlRejoin =
+    "INSERT INTO room_members (room_id, member_id, role, joined_at, read_seq) "
+    "VALUES (:room, :member, 'member', :at, :read) ON DUPLICATE KEY UPDATE member_id = member_id";
 constexpr std::string_view kFindByClientId =
     "SELECT id, seq, type, body, created_at FROM messages "
     "WHERE room_id = :room AND sender_id = :sender AND client_msg_id = :client";
@@ -100,8 +105,9 @@ std::optional<long long> stored_id(soci::statement& insert, soci::session& sql) 
 /// A room as a batch finds it once locked.
 struct LockedRoom {
   long long last_seq;
-  /// A 1:1 room one of whose pair left it: the pair (the sender is the one still there).
-  std::optional<std::pair<MemberId, MemberId>> one_left;
+  std::optional<std::string> direct_key;  ///< a 1:1 room's
+  /// A 1:1 room that one of its pair left: the pair (the one still there is the sender).
+  std::optional<std::pair<MemberId, MemberId>> pair_one_left;
 };
 
 /// Of a 1:1 room's pair, the one who is not `member`.
@@ -117,8 +123,9 @@ MemberId other_of(const std::pair<MemberId, MemberId>& pair, MemberId member) {
 class BatchStatements {
  public:
   BatchStatements(soci::session& sql, Dialect dialect)
-      : lock_room_((sql.prepare << locking(kLockRoom, dialect), soci::use(room_), soci::use(room_),
-                    soci::into(value_, found_), soci::into(direct_key_, direct_key_indicator_), soci::into(in_room_))),
+      : lock_room_((sql.prepare << locking(kLockRoom, dialect), soci::use(room_), soci::into(value_, found_),
+                    soci::into(direct_key_, direct_key_indicator_))),
+        in_room_((sql.prepare << kInRoom, soci::use(room_), soci::into(member_))),
         standing_((sql.prepare << kStanding, soci::use(room_), soci::use(sender_), soci::use(sender_), soci::use(room_),
                    soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
@@ -130,7 +137,8 @@ class BatchStatements {
         sender_read_(
             (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
         blocks_((sql.prepare << kBlocks, soci::use(member_), soci::use(sender_), soci::into(blocked_))),
-        rejoin_((sql.prepare << kRejoin, soci::use(room_), soci::use(member_), soci::use(at_), soci::use(value_))),
+        rejoin_((sql.prepare << (dialect == Dialect::sqlite ? kSqliteRejoin : kMysqlRejoin), soci::use(room_),
+                 soci::use(member_), soci::use(at_), soci::use(value_))),
         sql_(sql),
         dialect_(dialect) {}
 
@@ -142,9 +150,14 @@ class BatchStatements {
   std::optional<LockedRoom> lock_room(long long room) {
     room_ = room;
     if (!read(lock_room_) || found_ != soci::i_ok) return std::nullopt;
-    LockedRoom locked{value_, std::nullopt};
-    if (direct_key_indicator_ == soci::i_ok && in_room_ < 2) locked.one_left = direct_pair(direct_key_);
-    return locked;
+    return LockedRoom{value_, direct_key_indicator_ == soci::i_ok ? std::optional(direct_key_) : std::nullopt, {}};
+  }
+
+  /// How many members the room has.
+  long long members_in(long long room) {
+    room_ = room;
+    read(in_room_);
+    return member_;
   }
 
   /// Whether `peer` blocked `sender`.
@@ -155,7 +168,8 @@ class BatchStatements {
     return blocked_ > 0;
   }
 
-  /// Puts `member` back in the 1:1 room they left, having read up to `read_seq`.
+  /// Puts `member` back in the 1:1 room they left, having read up to `read_seq`. Does
+  /// nothing when a reopening of the room just did (they then hear `joined` twice).
   void rejoin(long long room, long long member, long long read_seq, long long at) {
     room_ = room;
     member_ = member;
@@ -230,11 +244,11 @@ class BatchStatements {
   }
 
   // The bound fields come first: the statements below hold references to them.
-  long long room_ = 0, sender_ = 0, value_ = 0, id_ = 0, at_ = 0, member_ = 0, blocked_ = 0, in_room_ = 0;
+  long long room_ = 0, sender_ = 0, value_ = 0, id_ = 0, at_ = 0, member_ = 0, blocked_ = 0;
   std::string client_, type_, body_, direct_key_;
   soci::indicator found_ = soci::i_ok, sender_indicator_ = soci::i_ok, client_indicator_ = soci::i_ok,
                   direct_key_indicator_ = soci::i_null;
-  soci::statement lock_room_, standing_, find_, insert_, advance_, sender_read_, blocks_, rejoin_;
+  soci::statement lock_room_, in_room_, standing_, find_, insert_, advance_, sender_read_, blocks_, rejoin_;
   soci::session& sql_;
   Dialect dialect_;
 };
@@ -284,6 +298,11 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   std::map<long long, std::optional<LockedRoom>> locked;
   for (const auto& message : messages) locked.emplace(message.room.value(), std::nullopt);
   for (auto& [room, state] : locked) state = statements.lock_room(room);
+  for (auto& [room, state] : locked) {
+    if (state && state->direct_key && statements.members_in(room) < 2) {
+      state->pair_one_left = direct_pair(*state->direct_key);
+    }
+  }
 
   const long long when = to_millis(at);
   std::vector<Result<chat::Appended>> results;
@@ -292,12 +311,12 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   std::map<std::tuple<long long, long long, std::string>, std::size_t> first_with_client_id;
   std::map<long long, long long> advanced;                    // room -> new last seq
   std::map<std::pair<long long, long long>, long long> sent;  // (room, sender or actor) -> their newest seq
-  struct Return {
+  struct Rejoin {
     MemberId member;
     long long first_seq;  ///< the first message they had not seen
     std::size_t result;   ///< that message's result
   };
-  std::map<long long, Return> returning;  // 1:1 room -> the one who left it, back with this batch
+  std::map<long long, Rejoin> returning;  // 1:1 room -> the one who left it, back with this batch
   for (const auto& message : messages) {
     const long long room = message.room.value();
     auto& state = locked[room];
@@ -310,8 +329,8 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
       auto verdict = admitted.find(who);
       if (verdict == admitted.end()) {
         auto standing = statements.standing(room, who.second);
-        if (state->one_left && standing.member) {
-          const auto peer = other_of(*state->one_left, *message.sender);
+        if (state->pair_one_left && standing.member) {
+          const auto peer = other_of(*state->pair_one_left, *message.sender);
           standing.blocked_by_peer = statements.blocks(peer.value(), who.second);
         }
         verdict = admitted.emplace(who, admit(standing)).first;
@@ -352,8 +371,8 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
     }
     room_seq = seq;
     advanced[room] = seq;
-    if (state->one_left && message.sender) {
-      returning.try_emplace(room, Return{other_of(*state->one_left, *message.sender), seq, results.size()});
+    if (state->pair_one_left && message.sender) {
+      returning.try_emplace(room, Rejoin{other_of(*state->pair_one_left, *message.sender), seq, results.size()});
     }
     if (const auto reader = message.sender ? message.sender : message.read_by) sent[{room, reader->value()}] = seq;
     if (idempotent) first_with_client_id.emplace(key, results.size());

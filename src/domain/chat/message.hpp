@@ -37,7 +37,8 @@ struct NewMessage {
   std::string body;
   std::optional<std::string> client_msg_id;  ///< a retry with the same id returns the first message
   /// A system message's actor (who renamed the room, say): their own doing is no news
-  /// to them, so their read position moves past it, as a sender's does past their message.
+  /// to them, so their read position moves up to it, as a sender's does to their message
+  /// (and what came before counts as read too: they acted in the room, as if writing).
   std::optional<MemberId> read_by;
 };
 

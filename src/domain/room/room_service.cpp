@@ -162,8 +162,10 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
 
 Result<void> RoomService::leave(MemberId me, RoomId id) {
   if (auto member = require_member(me, id); !member) return member.error();
-  rooms_.remove_member(id, me);
+  // Told while I am still in the room: in a 1:1 room, a message from the friend that
+  // brings me back then always comes after "left", never before it.
   tell(id, boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}));
+  rooms_.remove_member(id, me);
   publisher_.left(id, me);
   return {};
 }

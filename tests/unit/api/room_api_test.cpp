@@ -204,16 +204,19 @@ TEST_P(RoomApiTest, TheImageGalleryPagesBackToItsFirstImage) {
   }
   std::vector<std::string> seen;
   std::string query = "?size=2";
-  for (int pages = 0; pages < 5; ++pages) {
+  int pages = 0;
+  while (pages < 5) {
     auto page = bob_->get(room_path(direct) + "/images" + query);
+    ++pages;
     auto& items = page.json.at("items").as_array();
     for (auto it = items.rbegin(); it != items.rend(); ++it) seen.emplace_back(it->at("body").as_string());
     if (page.json.at("nextCursor").is_null()) break;
     query = "?size=2&before=" + std::string(page.json.at("nextCursor").as_string());
   }
-  // Three pages, the last one short and without a cursor: no empty page to fetch.
+  EXPECT_EQ(pages, 3);
   EXPECT_EQ(seen.size(), 5u);
   EXPECT_EQ(seen.back(), "https://img.example.com/1");
+  // A page that ends exactly at the first image says so: no empty page to fetch after it.
   auto exactly = bob_->get(room_path(direct) + "/images?size=5");
   EXPECT_EQ(exactly.json.at("items").as_array().size(), 5u);
   EXPECT_TRUE(exactly.json.at("nextCursor").is_null());
