@@ -18,9 +18,9 @@ namespace {
 
 // Read under a write lock (see WriteTransaction): on MySQL the row lock serializes
 // writers to a room across every instance. A 1:1 room's pair comes with it.
-// Nothing else may be read in it: on MySQL the first plain read (a subquery here) fixes
-// the transaction's snapshot, which must come after every room of the batch is locked,
-// or what it says of membership could predate a leave the lock waited for.
+// Nothing else may be read with it, not even in a subquery: on MySQL the first plain
+// read fixes the transaction's snapshot, which must come after every room of the batch
+// is locked, or what it says of membership could predate a leave the lock waited for.
 constexpr std::string_view kLockRoom = "SELECT last_seq, direct_key FROM rooms WHERE id = :room";
 // How many of a 1:1 room's pair are in it: one may have left, and a message from the
 // other brings them back (asked of 1:1 rooms only, once all of the batch's are locked).
