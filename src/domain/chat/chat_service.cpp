@@ -82,12 +82,11 @@ std::vector<Message> page_and_one_more(MessageRepository& messages, MessageRepos
 
 }  // namespace
 
-Result<member::Page<HistoryItem, std::int64_t>> ChatService::history(MemberId me, RoomId room,
-                                                                     std::optional<std::int64_t> before,
-                                                                     std::optional<std::int64_t> after,
-                                                                     std::size_t size) {
+Result<Page<HistoryItem, std::int64_t>> ChatService::history(MemberId me, RoomId room,
+                                                             std::optional<std::int64_t> before,
+                                                             std::optional<std::int64_t> after, std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  member::Page<HistoryItem, std::int64_t> history;
+  Page<HistoryItem, std::int64_t> history;
   auto page = page_and_one_more(messages_, {room, before, after, size}, history.next);
   // One read of the room's read positions serves the whole page.
   const auto members = room_store_.members(room);
@@ -101,10 +100,10 @@ Result<member::Page<HistoryItem, std::int64_t>> ChatService::history(MemberId me
   return history;
 }
 
-Result<member::Page<Message, std::int64_t>> ChatService::images(MemberId me, RoomId room,
-                                                                std::optional<std::int64_t> before, std::size_t size) {
+Result<Page<Message, std::int64_t>> ChatService::images(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                                        std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  member::Page<Message, std::int64_t> images;
+  Page<Message, std::int64_t> images;
   images.items = page_and_one_more(messages_, {room, before, std::nullopt, size, /*images_only=*/true}, images.next);
   return images;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/page.hpp"
 #include "domain/chat/group_commit.hpp"
 #include "domain/friend/block_rule.hpp"
 #include "domain/room/room_service.hpp"
@@ -39,11 +40,11 @@ class ChatService {
   /// Blocking: call from the worker pool. One page, ascending by seq; `next` is the seq
   /// to page on from (`before` it when paging back, `after` it when catching up), or
   /// none when nothing lies further that way.
-  Result<member::Page<HistoryItem, std::int64_t>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
-                                                          std::optional<std::int64_t> after, std::size_t size);
+  Result<Page<HistoryItem, std::int64_t>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                                  std::optional<std::int64_t> after, std::size_t size);
   /// Blocking. The room's images, newest last, before `before`; `next` as for history.
-  Result<member::Page<Message, std::int64_t>> images(MemberId me, RoomId room, std::optional<std::int64_t> before,
-                                                     std::size_t size);
+  Result<Page<Message, std::int64_t>> images(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                             std::size_t size);
   /// Blocking. How many messages the room holds.
   Result<std::int64_t> count(MemberId me, RoomId room);
 

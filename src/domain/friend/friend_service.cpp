@@ -27,9 +27,10 @@ Result<FriendService::Added> FriendService::add_by_email(MemberId me, std::strin
   return add(me, other->id);
 }
 
-Result<member::Page<Friend, member::NicknameCursor>> FriendService::list(
-    MemberId me, Filter filter, const std::optional<member::NicknameCursor>& after, std::size_t size) {
-  member::Page<Friend, member::NicknameCursor> page;
+Result<Page<Friend, member::NicknameCursor>> FriendService::list(MemberId me, Filter filter,
+                                                                 const std::optional<member::NicknameCursor>& after,
+                                                                 std::size_t size) {
+  Page<Friend, member::NicknameCursor> page;
   page.items = friends_.list(me, filter, after, size + 1);
   if (page.items.size() > size) {
     page.items.resize(size);

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/page.hpp"
 #include "domain/events/publisher.hpp"
 #include "domain/friend/friend_repository.hpp"
 #include "domain/member/member_repository.hpp"
-#include "domain/member/member_service.hpp"
 
 namespace modu::friends {
 
@@ -24,9 +24,9 @@ class FriendService {
   /// NOT_FOUND for an unknown member; VALIDATION_FAILED for myself.
   Result<Added> add(MemberId me, MemberId other);
   Result<Added> add_by_email(MemberId me, std::string_view email);
-  Result<member::Page<Friend, member::NicknameCursor>> list(MemberId me, Filter filter,
-                                                            const std::optional<member::NicknameCursor>& after,
-                                                            std::size_t size);
+  Result<Page<Friend, member::NicknameCursor>> list(MemberId me, Filter filter,
+                                                    const std::optional<member::NicknameCursor>& after,
+                                                    std::size_t size);
   /// NOT_FOUND when they are not on my list, except for blocking: a member can be
   /// blocked without being a friend (a stranger who writes to me), and joins the list
   /// as blocked.

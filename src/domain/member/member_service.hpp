@@ -1,16 +1,10 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/page.hpp"
 #include "domain/member/member_repository.hpp"
 
 namespace modu::member {
-
-/// A page of a listing, and where the next one starts (if there is one).
-template <class Item, class Cursor>
-struct Page {
-  std::vector<Item> items;
-  std::optional<Cursor> next;
-};
 
 /// Profiles and look-ups. Blocking: call from the worker pool.
 /// @par Thread safety

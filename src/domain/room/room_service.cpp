@@ -170,10 +170,9 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
   return {};
 }
 
-Result<member::Page<RoomSummary, ActivityCursor>> RoomService::list(MemberId me,
-                                                                    const std::optional<ActivityCursor>& after,
-                                                                    std::size_t size) {
-  member::Page<RoomSummary, ActivityCursor> page;
+Result<Page<RoomSummary, ActivityCursor>> RoomService::list(MemberId me, const std::optional<ActivityCursor>& after,
+                                                            std::size_t size) {
+  Page<RoomSummary, ActivityCursor> page;
   page.items = rooms_.list_for(me, after, size + 1, preview_members_);
   if (page.items.size() > size) {
     page.items.resize(size);

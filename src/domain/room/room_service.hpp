@@ -2,11 +2,11 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/page.hpp"
 #include "domain/chat/message_repository.hpp"
 #include "domain/events/publisher.hpp"
 #include "domain/friend/block_rule.hpp"
 #include "domain/member/member_repository.hpp"
-#include "domain/member/member_service.hpp"
 #include "domain/room/room_repository.hpp"
 #include "domain/room/unread_news.hpp"
 
@@ -49,8 +49,8 @@ class RoomService {
                             const std::optional<std::optional<std::string>>& image);
   Result<RoomDetail> invite(MemberId me, RoomId id, std::vector<MemberId> others);
   Result<void> leave(MemberId me, RoomId id);
-  Result<member::Page<RoomSummary, ActivityCursor>> list(MemberId me, const std::optional<ActivityCursor>& after,
-                                                         std::size_t size);
+  Result<Page<RoomSummary, ActivityCursor>> list(MemberId me, const std::optional<ActivityCursor>& after,
+                                                 std::size_t size);
   /// Mutes the room for me or unmutes it (a flag for push notifications to honour;
   /// unread counts and live delivery stay); returns my membership as it now is.
   Result<Membership> set_muted(MemberId me, RoomId id, bool muted);
