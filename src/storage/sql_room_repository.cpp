@@ -231,7 +231,7 @@ std::vector<MemberId> SqlRoomRepository::add_members(RoomId id, const std::vecto
   return added;
 }
 
-bool SqlRoomRepository::remove_member(RoomId id, MemberId member) {
+room::RoomRepository::Removal SqlRoomRepository::remove_member(RoomId id, MemberId member) {
   soci::session sql(database_.pool());
   const long long room = id.value();
   const long long member_id = member.value();
@@ -243,8 +243,9 @@ bool SqlRoomRepository::remove_member(RoomId id, MemberId member) {
   std::string role;
   soci::indicator found = soci::i_null;
   sql << kRole, soci::use(room), soci::use(member_id), soci::into(role, found);
-  if (!sql.got_data() || found != soci::i_ok) return false;
+  if (!sql.got_data() || found != soci::i_ok) return {};
   sql << kRemoveMember, soci::use(room), soci::use(member_id);
+  Removal removal{true, std::nullopt};
   if (count(sql, kCountMembers, room) == 0) {
     sql << kArchive, soci::use(room);
   } else if (role == "owner") {
@@ -252,9 +253,10 @@ bool SqlRoomRepository::remove_member(RoomId id, MemberId member) {
     long long heir = 0;
     sql << kEldest, soci::use(room), soci::into(heir);
     sql << kMakeOwner, soci::use(room), soci::use(heir);
+    removal.new_owner = MemberId(heir);
   }
   transaction.commit();
-  return true;
+  return removal;
 }
 
 room::Room SqlRoomRepository::update(RoomId id, const std::optional<std::string>& name,

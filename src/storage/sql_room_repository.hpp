@@ -16,7 +16,7 @@ class SqlRoomRepository final : public room::RoomRepository {
   std::vector<room::Membership> members(RoomId id) override;
   std::optional<room::Membership> membership(RoomId id, MemberId member) override;
   std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, room::TimePoint at) override;
-  bool remove_member(RoomId id, MemberId member) override;
+  Removal remove_member(RoomId id, MemberId member) override;
   room::Room update(RoomId id, const std::optional<std::string>& name,
                     const std::optional<std::string>& image) override;
   bool set_muted(RoomId id, MemberId member, bool muted) override;

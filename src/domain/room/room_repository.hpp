@@ -28,9 +28,15 @@ class RoomRepository {
   virtual std::vector<std::pair<MemberId, std::int64_t>> read_positions(RoomId id) = 0;
   /// Adds those not in the room yet; returns them.
   virtual std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, TimePoint at) = 0;
+  /// What taking a member out of a room did.
+  struct Removal {
+    bool removed = false;               ///< false: they were not in it
+    std::optional<MemberId> new_owner;  ///< they owned it; this member has since
+    explicit operator bool() const { return removed; }
+  };
   /// Removes a member; archives the room when nobody is left, and gives an owner's room to
-  /// the member who has been in it longest. False if not a member.
-  virtual bool remove_member(RoomId id, MemberId member) = 0;
+  /// the member who has been in it longest.
+  virtual Removal remove_member(RoomId id, MemberId member) = 0;
   virtual Room update(RoomId id, const std::optional<std::string>& name, const std::optional<std::string>& image) = 0;
   /// Turns the member's notifications for the room off or on. False if not a member.
   virtual bool set_muted(RoomId id, MemberId member, bool muted) = 0;

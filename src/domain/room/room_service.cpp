@@ -165,8 +165,14 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
   // Told while I am still in the room: in a 1:1 room, a message from the friend that
   // brings me back then always comes after "left", never before it.
   tell(id, boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}));
-  rooms_.remove_member(id, me);
+  const auto removal = rooms_.remove_member(id, me);
   publisher_.left(id, me);
+  if (removal.new_owner) {
+    // The members' lists show roles: they read the room again.
+    std::vector<MemberId> members;
+    for (const auto& member : rooms_.members(id)) members.push_back(member.member);
+    publisher_.room_changed(id, members);
+  }
   return {};
 }
 

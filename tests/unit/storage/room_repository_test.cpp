@@ -78,10 +78,12 @@ TEST_P(RoomRepositoryTest, GroupsHaveAnOwnerMembersJoinLeaveAndAnEmptyRoomIsArch
   EXPECT_EQ(renamed.name, "new name");
   EXPECT_EQ(renamed.image, "media/7");
   // The owner leaves: the one in the room longest (the first of those who joined at once) takes over.
-  EXPECT_TRUE(rooms.remove_member(group.id, ids_[0]));
+  EXPECT_EQ(rooms.remove_member(group.id, ids_[0]).new_owner, ids_[1]);
   EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::owner);
   EXPECT_EQ(rooms.membership(group.id, ids_[2])->role, room::Role::member);
-  EXPECT_TRUE(rooms.remove_member(group.id, ids_[2]));  // a member leaving hands nothing over
+  auto member_left = rooms.remove_member(group.id, ids_[2]);
+  EXPECT_TRUE(member_left);
+  EXPECT_FALSE(member_left.new_owner);  // a member leaving hands nothing over
   EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::owner);
   EXPECT_EQ(rooms.membership(group.id, ids_[3])->role, room::Role::member);
   for (auto member : {ids_[1], ids_[3]}) EXPECT_TRUE(rooms.remove_member(group.id, member));
@@ -94,7 +96,7 @@ TEST_P(RoomRepositoryTest, AnOwnerWhoLeavesHandsTheGroupToWhoeverJoinedFirst) {
   auto group = rooms.create_group(ids_[0], {ids_[3]}, std::nullopt, kNow);
   // Bob joins later than Dan, though his id is lower: time in the room decides.
   rooms.add_members(group.id, {ids_[1]}, kNow + std::chrono::minutes(1));
-  EXPECT_TRUE(rooms.remove_member(group.id, ids_[0]));
+  EXPECT_EQ(rooms.remove_member(group.id, ids_[0]).new_owner, ids_[3]);
   EXPECT_EQ(rooms.membership(group.id, ids_[3])->role, room::Role::owner);
   EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::member);
 }

@@ -359,6 +359,20 @@ TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptions
   EXPECT_FALSE(cat->out.closed);
 }
 
+TEST_P(StompSessionTest, WhenTheOwnerLeavesTheOthersHearTheRoomChanged) {
+  auto cat = open();
+  feed(*cat, connect_frame(cat_->token));
+  feed(*cat, subscribe_frame("/user/queue/events", "mine"));
+  ASSERT_EQ(amy_->del("/api/v1/rooms/" + std::to_string(room_) + "/members/me").status, 204);  // Amy made it
+  std::vector<std::string> events;
+  for (const auto& frame : without_unread_news(pending(*cat))) events.push_back(std::string(*frame.header("event")));
+  EXPECT_EQ(events, (std::vector<std::string>{"roomChanged"}));
+  const auto room = cat_->get("/api/v1/rooms/" + std::to_string(room_));
+  for (const auto& member : room.json.at("members").as_array()) {
+    EXPECT_EQ(member.at("role"), member.at("memberId") == ben_id_ ? "owner" : "member");
+  }
+}
+
 TEST_P(StompSessionTest, AFrameCutAcrossWebSocketMessagesAnywhereIsOneFrame) {
   const auto subscribe = subscribe_frame("/user/queue/events", "mine");
   for (std::size_t cut = 1; cut < subscribe.size(); ++cut) {
