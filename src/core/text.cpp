@@ -1,5 +1,7 @@
 #include "core/text.hpp"
 
+#include <array>
+
 namespace modu {
 
 bool is_valid_utf8(std::string_view text) {
@@ -57,20 +59,37 @@ bool has_control_characters(std::string_view utf8) {
 }
 
 std::string trim(std::string_view text) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  auto is_space_at_front = [&] {
-    if (text.empty()) return std::size_t{0};
-    if (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r')
-      return std::size_t{1};
-    return text.starts_with(kIdeographicSpace) ? kIdeographicSpace.size() : 0;
+  // What shows as nothing: ASCII white space, and the Unicode spaces and invisible
+  // characters people type or paste to send a "blank" name or message (the Hangul fillers
+  // are the well-known way to do it on Korean keyboards).
+  // clang-format off: the table reads better in rows
+  static constexpr std::array<std::string_view, 21> kBlank{
+      " ", "\t", "\n", "\r",
+      "\xC2\xA0",  // U+00A0 no-break space
+      // U+2000 to U+200A, the typographic spaces
+      "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85",
+      "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A",
+      "\xE2\x80\x8B",  // U+200B zero-width space
+      "\xE3\x80\x80",  // U+3000 ideographic space
+      "\xE3\x85\xA4",  // U+3164 Hangul filler
+      "\xEF\xBE\xA0",  // U+FFA0 halfwidth Hangul filler
+      "\xEF\xBB\xBF",  // U+FEFF zero-width no-break space (a byte order mark)
   };
-  auto is_space_at_back = [&] {
-    if (text.empty()) return std::size_t{0};
-    if (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r') return std::size_t{1};
-    return text.ends_with(kIdeographicSpace) ? kIdeographicSpace.size() : 0;
+  // clang-format on
+  auto blank_at_front = [&] {
+    for (auto blank : kBlank) {
+      if (text.starts_with(blank)) return blank.size();
+    }
+    return std::size_t{0};
   };
-  while (auto n = is_space_at_front()) text.remove_prefix(n);
-  while (auto n = is_space_at_back()) text.remove_suffix(n);
+  auto blank_at_back = [&] {
+    for (auto blank : kBlank) {
+      if (text.ends_with(blank)) return blank.size();
+    }
+    return std::size_t{0};
+  };
+  while (auto n = blank_at_front()) text.remove_prefix(n);
+  while (auto n = blank_at_back()) text.remove_suffix(n);
   return std::string(text);
 }
 

@@ -18,7 +18,9 @@ std::size_t code_points(std::string_view utf8);
 /// short texts must not.
 bool has_control_characters(std::string_view utf8);
 
-/// Without leading and trailing white space (ASCII, and U+3000 ideographic space).
+/// Without leading and trailing blanks: ASCII white space, Unicode spaces (no-break,
+/// U+2000..U+200A, ideographic), and invisible characters (zero-width space, byte order
+/// mark, the Hangul fillers).
 std::string trim(std::string_view text);
 
 /// Hashes a std::string and a string_view of it alike: with `std::equal_to<>`, a map

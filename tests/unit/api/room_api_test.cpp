@@ -257,6 +257,7 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   for (const auto& [body, why] : std::vector<std::pair<boost::json::value, std::string>>{
            {{{"type", "text"}}, "no body"},
            {{{"type", "text"}, {"body", "   "}}, "blank"},
+           {{{"type", "text"}, {"body", "\xE2\x80\x8B\xE3\x85\xA4"}}, "only invisible characters"},
            {{{"type", "text"}, {"body", std::string(4001, 'x')}}, "too long"},
            {{{"type", "text"}, {"body", "bell\u0007"}}, "control character"},
            {{{"type", "system"}, {"body", "x"}}, "system from a client"},

@@ -28,6 +28,11 @@ TEST(Text, ControlCharactersAndTrimming) {
   EXPECT_FALSE(has_control_characters("é 가"));
   EXPECT_EQ(trim("  \t name \xE3\x80\x80"), "name");
   EXPECT_EQ(trim("   "), "");
+  // Invisible or space-like characters are blank too: a message or name of only those is empty.
+  EXPECT_EQ(trim("\xE2\x80\x8B"), "");                          // zero-width space
+  EXPECT_EQ(trim("\xE3\x85\xA4\xE3\x85\xA4"), "");              // Hangul fillers
+  EXPECT_EQ(trim("\xC2\xA0\xEF\xBB\xBFhi\xEF\xBE\xA0"), "hi");  // no-break space, BOM, halfwidth filler
+  EXPECT_EQ(trim("a\xE2\x80\x8Bb"), "a\xE2\x80\x8Bb");          // only at the ends
 }
 
 }  // namespace
