@@ -324,6 +324,15 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
       results.emplace_back(Error::not_found("no such room"));
       continue;
     }
+    if (message.only_while_away) {
+      const auto member = *message.only_while_away;
+      const auto back = returning.find(room);
+      if ((back != returning.end() && back->second.member == member) ||
+          statements.standing(room, member.value()).member) {
+        results.emplace_back(Error{Errc::conflict, "that member is back in the room"});
+        continue;
+      }
+    }
     if (message.sender && admit) {
       const std::pair who{room, message.sender->value()};
       auto verdict = admitted.find(who);

@@ -40,6 +40,9 @@ struct NewMessage {
   /// to them, so their read position moves up to it, as a sender's does to their message
   /// (and what came before counts as read too: they acted in the room, as if writing).
   std::optional<MemberId> read_by;
+  /// Stored only while this member is out of the room: a "left" that nothing undid in the
+  /// meantime (a friend's message brings a 1:1 room's leaver back, an invite a group's).
+  std::optional<MemberId> only_while_away;
 };
 
 }  // namespace modu::chat

@@ -41,7 +41,8 @@ class MessageRepository {
   /// back instead. A message with a sender is stored only if `admit` accepts the
   /// sender's standing, read in the same transaction; messages without one (system
   /// messages) are not asked about. One result per message, in order: NOT_FOUND for a
-  /// room that is gone, else the admission's error.
+  /// room that is gone, CONFLICT for a message `only_while_away` whose member is back in
+  /// the room, else the admission's error.
   virtual std::vector<Result<Appended>> append_batch(const std::vector<NewMessage>& messages, TimePoint at,
                                                      const Admission& admit) = 0;
 

@@ -48,8 +48,11 @@ Result<RoomDetail> RoomService::detail(RoomId id) {
 }
 
 void RoomService::tell(RoomId id, std::string event_json, std::optional<MemberId> actor) {
-  auto stored = messages_.append_batch(
-      {{id, std::nullopt, chat::MessageType::system, std::move(event_json), std::nullopt, actor}}, clock_.now(), {});
+  tell({.room = id, .type = chat::MessageType::system, .body = std::move(event_json), .read_by = actor});
+}
+
+void RoomService::tell(chat::NewMessage message) {
+  auto stored = messages_.append_batch({std::move(message)}, clock_.now(), {});
   if (!stored.front()) return;
   publisher_.message_stored(stored.front()->message);
   unread_news_.message_stored(stored.front()->message);
@@ -162,10 +165,15 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
 
 Result<void> RoomService::leave(MemberId me, RoomId id) {
   if (auto member = require_member(me, id); !member) return member.error();
-  // Told while I am still in the room: in a 1:1 room, a message from the friend that
-  // brings me back then always comes after "left", never before it.
-  tell(id, boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}));
   const auto removal = rooms_.remove_member(id, me);
+  // Another leave of mine got there first (a double tap): it tells the room.
+  if (!removal) return Error{Errc::forbidden, "you are not a member of this room"};
+  // Told only if I am still away: a friend's message may have brought me back to a 1:1
+  // room already, and "left" after it would say I am gone when I am not.
+  tell({.room = id,
+        .type = chat::MessageType::system,
+        .body = boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}),
+        .only_while_away = me});
   publisher_.left(id, me);
   if (removal.new_owner) {
     // The members' lists show roles: they read the room again.

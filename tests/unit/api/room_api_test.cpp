@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace modu::testing {
 namespace {
 
@@ -138,6 +141,29 @@ TEST_P(RoomApiTest, InviteRenameLeaveAndSystemMessages) {
   const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
   EXPECT_EQ(amy_->post(room_path(direct) + "/members", {{"memberIds", {cat_id_}}}).status, 400);
   EXPECT_EQ(amy_->patch(room_path(direct), {{"name", "x"}}).status, 400);
+}
+
+/// A double tap on "leave" sends two requests at once: one leaves, the other finds me
+/// gone, and the room hears "left" once.
+TEST_P(RoomApiTest, TwoLeavesAtOnceLeaveOnceAndSayItOnce) {
+  const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).json.at("id").as_int64();
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    int statuses[2] = {0, 0};
+    {
+      std::jthread first([&] { statuses[0] = bob_->del(room_path(group) + "/members/me").status; });
+      std::jthread second([&] { statuses[1] = bob_->del(room_path(group) + "/members/me").status; });
+    }
+    EXPECT_EQ(std::min(statuses[0], statuses[1]), 204);
+    EXPECT_EQ(std::max(statuses[0], statuses[1]), 403);
+    ASSERT_EQ(amy_->post(room_path(group) + "/members", {{"memberIds", {bob_id_}}}).status, 200);
+  }
+  int lefts = 0;
+  const auto history = amy_->get(room_path(group) + "/messages?size=100");
+  for (const auto& item : history.json.at("items").as_array()) {
+    lefts += boost::json::parse(item.at("body").as_string()).at("event") == "left" ? 1 : 0;
+  }
+  EXPECT_EQ(lefts, kRounds);
 }
 
 TEST_P(RoomApiTest, MyOwnRoomChangesAreNoNewsToMe) {

@@ -182,6 +182,31 @@ TEST_P(MessageWriteTest, WritingToAOneToOneRoomTheOtherLeftBringsThemBack) {
   EXPECT_FALSE(rooms.membership(RoomId(1), MemberId(4)));
 }
 
+/// "Left" is stored after the leave, and only while the one who left is still away: a
+/// friend's message that brought them back first, in an earlier batch or earlier in the
+/// same one, leaves nothing to tell.
+TEST_P(MessageWriteTest, ALeaveIsToldOnlyWhileTheMemberIsAway) {
+  SqlRoomRepository rooms(*database_);
+  const auto direct = rooms.find_or_create_direct(MemberId(3), MemberId(4), kNow).room.id;
+  const auto left = [&] {
+    return chat::NewMessage{
+        .room = direct, .type = chat::MessageType::system, .body = "left", .only_while_away = MemberId(4)};
+  };
+  ASSERT_TRUE(rooms.remove_member(direct, MemberId(4)));
+  EXPECT_TRUE(store({left()})[0]);
+
+  auto same_batch = store({text(direct.value(), 3, "come back"), left()});
+  ASSERT_TRUE(same_batch[0]);
+  EXPECT_EQ(same_batch[0]->brought_back, MemberId(4));
+  ASSERT_FALSE(same_batch[1]);
+  EXPECT_EQ(same_batch[1].error().errc, Errc::conflict);
+
+  auto later = store({left()});
+  ASSERT_FALSE(later[0]);
+  EXPECT_EQ(later[0].error().errc, Errc::conflict);
+  EXPECT_EQ(seqs_of(direct.value()), (std::vector<long long>{1, 2}));
+}
+
 /// On MySQL a batch sees membership as it is once it holds all its rooms: a member who
 /// left a room while the batch waited for that room's lock cannot post to it. (A read
 /// that came before the wait, a 1:1 room's head count say, would fix an older snapshot.)
