@@ -82,6 +82,33 @@ test('subprotocols, split and packed frames, and a drain that closes with 1001',
   }
 });
 
+test('an upgrade whose request was still arriving when the drain began gets 503', async () => {
+  const server = await startServer();
+  try {
+    const socket = net.connect(new URL(server.base).port, '127.0.0.1');
+    await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+    let answer = '';
+    socket.on('data', (chunk) => { answer += chunk; });
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    // Half of the request, then the drain: a request already begun is let finish.
+    socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopping = server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(
+      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Protocol: v12.stomp\r\n\r\n',
+    );
+    await ended;
+    assert.match(answer, /^HTTP\/1\.1 503 /);
+    assert.match(answer, /"code":"SERVICE_UNAVAILABLE"/);
+    assert.match(answer, /shutting down/);
+    await stopping;
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
 test('heart-beats go out on time, a silent client is dropped, and a connection without CONNECT is refused', async () => {
   const server = await startServer({ env: { MODU_WS_HEART_BEAT_MS: '1000', MODU_WS_CONNECT_TIMEOUT_SECONDS: '1' } });
   try {
