@@ -1,11 +1,12 @@
 #include "http/standard_middleware.hpp"
 
+#include "core/unique_ids.hpp"
+
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
 #include <algorithm>
-#include <random>
 
 namespace modu::http {
 namespace {
@@ -20,12 +21,9 @@ bool is_sane_request_id(std::string_view id) {
   });
 }
 
-/// Unique across threads and instances without a shared counter: a random prefix per
-/// thread and a count.
 std::string next_request_id() {
-  thread_local const std::uint64_t prefix = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
-  thread_local std::uint64_t count = 0;
-  return fmt::format("{:016x}-{:x}", prefix, ++count);
+  thread_local UniqueIds ids;
+  return ids.next();
 }
 
 std::string json_quote(std::string_view text) { return boost::json::serialize(boost::json::string(text)); }

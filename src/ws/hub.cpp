@@ -92,7 +92,7 @@ void Hub::Shard::deliver(const bus::Event& event) {
   auto found = by_channel_.find(event.channel);
   if (found == by_channel_.end()) return;
   const auto destination = destination_of(event.channel);
-  const auto message_id = std::to_string(++next_message_id_);
+  const auto message_id = message_ids_.next();
   // One encoding per subscription id (and acknowledgment mode), shared by every
   // subscriber that used that id.
   struct Encoded {

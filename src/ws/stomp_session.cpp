@@ -94,7 +94,8 @@ boost::asio::awaitable<void> StompSession::receive(std::string_view bytes) {
   while (!finished_) {
     auto event = parser_->next();
     if (!event) {
-      fail(event.error());
+      const auto& receipt = parser_->failed_receipt();
+      fail(event.error(), receipt ? std::optional<std::string_view>(*receipt) : std::nullopt);
       co_return;
     }
     if (!*event) {
@@ -150,6 +151,7 @@ boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& fr
     case Command::nack:
       // Taken, and nothing waits on them (with ack:client too): what was committed is in
       // the database, and a client that missed something pages `after=seq`.
+      if (auto id = required_header(frame, "id"); !id) co_return id.error();
       receipt(frame);
       co_return Result<void>{};
     default:
@@ -177,6 +179,7 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
   if (!principal) return principal.error();
   member_ = principal->member;
   session_id_ = std::move(principal->session_id);
+  token_expires_at_ = principal->expires_at;
   shard_.attach(*member_, *this);
   services_.presence.connected(*member_);
 
@@ -307,6 +310,12 @@ void StompSession::control(const bus::Event& event) {
     if (session && session->is_string() && member_ && session->as_string() == session_id_) {
       fail(Error{Errc::unauthorized, "the session was logged out"});
     }
+  }
+}
+
+void StompSession::check_token(std::chrono::system_clock::time_point now) {
+  if (member_ && now >= token_expires_at_) {
+    fail(Error{Errc::unauthorized, "the access token expired: connect again with a fresh one"});
   }
 }
 

@@ -80,6 +80,11 @@ class StompSession final : public Subscriber {
   /// Ends the conversation from the server's side (drain, slow consumer, revoked token).
   void fail(const Error& error, std::optional<std::string_view> receipt = std::nullopt);
 
+  /// Ends the conversation once the access token it was opened with has expired, as a
+  /// REST request with that token would be refused; the client connects again with a
+  /// fresh one. The transport's clock calls it.
+  void check_token(std::chrono::system_clock::time_point now);
+
   bool finished() const { return finished_; }
 
  private:
@@ -102,6 +107,7 @@ class StompSession final : public Subscriber {
   /// connection too). Nothing more of the access token is kept.
   std::optional<MemberId> member_;
   std::string session_id_;
+  std::chrono::system_clock::time_point token_expires_at_{};
   struct Subscription {
     std::string id;
     bus::Channel channel;

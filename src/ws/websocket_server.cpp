@@ -35,7 +35,8 @@ constexpr std::size_t kCoalesceFrames = 63;
 
 /// The subprotocol to answer with: the newest STOMP the client offers, or none.
 std::string choose_subprotocol(std::string_view offered) {
-  for (std::string_view wanted : {"v12.stomp", "v11.stomp", "v10.stomp"}) {
+  // Not v10.stomp: CONNECT refuses STOMP 1.0, so offering it would only mislead.
+  for (std::string_view wanted : {"v12.stomp", "v11.stomp"}) {
     std::string_view rest = offered;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
@@ -119,9 +120,9 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     connected_ = true;
   }
 
-  /// The thread's clock: the deadline to CONNECT, a write the client does not take, then
-  /// the heart-beats both ways; and an outbox that stayed empty a whole tick goes (one
-  /// that is busy keeps its capacity).
+  /// The thread's clock: the deadline to CONNECT, a write the client does not take, the
+  /// access token's expiry, then the heart-beats both ways; and an outbox that stayed
+  /// empty a whole tick goes (one that is busy keeps its capacity).
   void tick(Clock::time_point now) {
     if (stopped_) return;
     if (writing_ && now >= write_started_ + std::chrono::seconds(server_.config_.write_timeout_seconds)) {
@@ -133,7 +134,11 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     }
     if (!connected_) {
       if (now >= deadline_ && session_) session_->fail(Error{Errc::unauthorized, "no CONNECT frame in time"});
-    } else if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
+      return;
+    }
+    if (session_) session_->check_token(std::chrono::system_clock::now());
+    if (closing_) return;  // the token expired, say: the ERROR and the close are on their way
+    if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
       stop();  // silent for twice the agreed interval: the peer is gone
     } else if (plan_.send_every.count() > 0 && now + Thread::kTick >= last_write_ + plan_.send_every) {
       // A tick early rather than late. Frames already waiting prove us alive as well.

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import { startServer, api, member } from './support/server.mjs';
 
@@ -104,6 +105,41 @@ test('an upgrade whose request was still arriving when the drain began gets 503'
     assert.match(answer, /"code":"SERVICE_UNAVAILABLE"/);
     assert.match(answer, /shutting down/);
     await stopping;
+  } finally {
+    await server.stop().catch(() => {});
+  }
+});
+
+/// An HS256 JWT of these claims, as the server signs them.
+function signToken(claims, secret) {
+  const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+test('a connection ends with an ERROR when its access token expires', async () => {
+  const secret = 'a-secret-of-this-test-only-so-that-it-can-sign-a-short-token';
+  const server = await startServer({ env: { MODU_AUTH_JWT_SECRET: secret } });
+  try {
+    const amy = await member(server.base, 'amy');
+    // Amy's own token, signed again to expire in two seconds (tokens last minutes at least).
+    const claims = JSON.parse(Buffer.from(amy.token.split('.')[1], 'base64url'));
+    const token = signToken({ ...claims, exp: Math.floor(Date.now() / 1000) + 2 }, secret);
+
+    const socket = new WebSocket(server.wsUrl, ['v12.stomp']);
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    const inbox = frames(socket);
+    const closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(`CONNECT\naccept-version:1.2\nheart-beat:0,0\npasscode:${token}\n\n${NUL}`);
+    const [connected] = await inbox.until(1);
+    assert.equal(connected.command, 'CONNECTED');
+    const [, error] = await inbox.until(2);
+    assert.equal(error.command, 'ERROR');
+    assert.equal(error.headers.code, 'UNAUTHORIZED');
+    assert.match(error.headers.message, /access token expired/);
+    assert.equal(await closed, 1000);
+    const rest = await api(server.base, 'GET', '/api/v1/rooms', null, token);
+    assert.equal(rest.status, 401, 'REST refuses the same token');
   } finally {
     await server.stop().catch(() => {});
   }
@@ -242,12 +278,13 @@ test('a frame over the size limits is answered with an ERROR that says which, th
     const room = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ben.id] }, amy.token)).json.id;
     const send = (bytes) => `SEND\ndestination:/app/rooms/${room}/messages\nreceipt:big\n\n${'x'.repeat(bytes)}${NUL}`;
     const cases = [
-      // Over ws.maxBodyBytes (64 KiB) but within ws.maxFrameBytes (80 KiB): the parser says so.
-      { bytes: 70000, reason: /body is larger than the max body size \(65536/ },
+      // Over ws.maxBodyBytes (64 KiB) but within ws.maxFrameBytes (80 KiB): the parser says
+      // so, and names the frame's receipt, which it has read.
+      { bytes: 70000, reason: /body is larger than the max body size \(65536/, receipt: 'big' },
       // Over ws.maxFrameBytes, in one WebSocket message: stopped at the limit, not read whole.
-      { bytes: 200000, reason: /WebSocket message is larger than 81920/ },
+      { bytes: 200000, reason: /WebSocket message is larger than 81920/, receipt: undefined },
     ];
-    for (const { bytes, reason } of cases) {
+    for (const { bytes, reason, receipt } of cases) {
       const socket = new WebSocket(server.wsUrl, ['v12.stomp']);
       await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
       const inbox = frames(socket);
@@ -258,7 +295,7 @@ test('a frame over the size limits is answered with an ERROR that says which, th
       const [, error] = await inbox.until(2);
       assert.equal(error.command, 'ERROR', `${bytes} octets`);
       assert.match(error.headers.message, reason);
-      assert.equal(error.headers['receipt-id'], undefined);
+      assert.equal(error.headers['receipt-id'], receipt);
       assert.equal(await closed, 1000);
     }
     const count = await api(server.base, 'GET', `/api/v1/rooms/${room}/messages/count`, null, amy.token);

@@ -24,6 +24,10 @@ std::optional<Command> command_from_name(std::string_view name) {
 
 bool escapes_headers(Command command) { return command != Command::connect && command != Command::connected; }
 
+bool may_have_body(Command command) {
+  return command == Command::send || command == Command::message || command == Command::error;
+}
+
 std::optional<std::string_view> Frame::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return value;

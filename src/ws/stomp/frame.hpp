@@ -37,6 +37,9 @@ std::optional<Command> command_from_name(std::string_view name);
 /// every frame but CONNECT and CONNECTED, which stay unescaped for STOMP 1.0 compatibility.
 bool escapes_headers(Command command);
 
+/// Whether a frame may carry a body: only SEND, MESSAGE and ERROR may (STOMP 1.2).
+bool may_have_body(Command command);
+
 /// One decoded frame. Headers are kept in wire order, repeats included, already unescaped.
 struct Frame {
   Command command;

@@ -1,5 +1,6 @@
 #include "ws/stomp/parser.hpp"
 
+#include "core/text.hpp"
 #include "ws/stomp/escaping.hpp"
 
 #include <fmt/format.h>
@@ -64,6 +65,9 @@ void Parser::feed(std::string_view bytes) {
 
 Result<std::optional<Event>> Parser::fail(Error error) {
   error_ = error;
+  if (state_ != State::between_frames && state_ != State::command) {
+    if (auto receipt = frame_.header("receipt")) failed_receipt_ = std::string(*receipt);
+  }
   std::string().swap(buffer_);
   begin_ = scanned_ = 0;
   return error;
@@ -131,6 +135,7 @@ Result<std::optional<Event>> Parser::next() {
             return fail(malformed(
                 fmt::format("the {}-octet body given by content-length is not followed by a NUL", *content_length_)));
           }
+          if (auto error = check_body_allowed(*content_length_)) return fail(std::move(*error));
           return finish_frame(*content_length_, begin_ + *content_length_ + 1);
         }
         const void* found = std::memchr(data.data() + scanned_, '\0', data.size() - scanned_);
@@ -145,6 +150,7 @@ Result<std::optional<Event>> Parser::next() {
           scanned_ = data.size();
           return std::optional<Event>();
         }
+        if (auto error = check_body_allowed(end - begin_)) return fail(std::move(*error));
         return finish_frame(end - begin_, end + 1);
       }
     }
@@ -166,6 +172,8 @@ std::optional<Error> Parser::on_header_line(std::string_view line) {
   }
   // The first colon ends the name. A later raw colon is kept in the value: CONNECT does not
   // escape, and being lenient there costs nothing.
+  // STOMP headers are UTF-8: other bytes could not even be echoed back in a text message.
+  if (!is_valid_utf8(line)) return malformed(fmt::format("header line '{}' is not UTF-8", shown(line)));
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return malformed(fmt::format("header line '{}' has no colon", shown(line)));
   if (colon == 0) return malformed(fmt::format("header line '{}' has an empty name", shown(line)));
@@ -200,6 +208,13 @@ std::optional<Error> Parser::on_end_of_headers() {
   if (auto error = check_frame_size(head_size_ + length + 1)) return error;
   content_length_ = length;
   return std::nullopt;
+}
+
+std::optional<Error> Parser::check_body_allowed(std::size_t body_size) const {
+  if (body_size == 0 || may_have_body(frame_.command)) return std::nullopt;
+  // Most often a frame whose NUL went missing, with the next frame read as its body.
+  return malformed(
+      fmt::format("a {} frame has no body (only SEND does); is a NUL missing?", command_name(frame_.command)));
 }
 
 std::optional<Error> Parser::check_frame_size(std::size_t at_least) const {

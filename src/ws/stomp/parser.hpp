@@ -68,6 +68,10 @@ class Parser {
   /// True once `next()` has returned an error.
   bool failed() const { return error_.has_value(); }
 
+  /// The `receipt` header of the frame that broke the stream, when it was read before the
+  /// error: the ERROR names it (`receipt-id`), so the client knows which frame failed.
+  const std::optional<std::string>& failed_receipt() const { return failed_receipt_; }
+
  private:
   enum class State { between_frames, command, headers, body };
 
@@ -76,6 +80,7 @@ class Parser {
   std::optional<Error> on_header_line(std::string_view line);
   std::optional<Error> on_end_of_headers();
   std::optional<Error> check_frame_size(std::size_t at_least) const;
+  std::optional<Error> check_body_allowed(std::size_t body_size) const;
   std::optional<Event> finish_frame(std::size_t body_size, std::size_t next_begin);
 
   Limits limits_;
@@ -87,6 +92,7 @@ class Parser {
   std::size_t head_size_ = 0;                  ///< octets of its command and header lines so far
   std::optional<std::size_t> content_length_;  ///< its content-length, when given
   std::optional<Error> error_;
+  std::optional<std::string> failed_receipt_;
 };
 
 }  // namespace modu::stomp

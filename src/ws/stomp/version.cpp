@@ -8,7 +8,10 @@ Result<std::string_view> negotiate_version(std::optional<std::string_view> accep
     std::string_view rest = *accept_version;
     for (;;) {
       const auto comma = rest.find(',');
-      const auto version = rest.substr(0, comma);
+      auto version = rest.substr(0, comma);
+      // The grammar has no spaces, but "1.1, 1.2" is an easy slip to forgive.
+      while (!version.empty() && version.front() == ' ') version.remove_prefix(1);
+      while (!version.empty() && version.back() == ' ') version.remove_suffix(1);
       if (version == "1.2") return std::string_view("1.2");
       has_1_1 = has_1_1 || version == "1.1";
       if (comma == std::string_view::npos) break;

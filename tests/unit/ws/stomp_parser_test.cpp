@@ -254,6 +254,40 @@ TEST(StompParser, UndefinedEscapeIsAnError) {
   expect_error(parse("SEND\ndestination:/a\\\n\n\0"s), Errc::bad_request, "incomplete escape");
 }
 
+TEST(StompParser, HeadersAreUtf8) {
+  EXPECT_FALSE(parse("SEND\ndestination:/\xEC\x95\x88\xEB\x85\x95\n\n\0"s).error);  // "안녕"
+  // Shown with each bad octet as a '?', so that the ERROR itself is UTF-8.
+  expect_error(parse("SUBSCRIBE\nid:0\nreceipt:r\xFF\xFE\n\n\0"s), Errc::bad_request,
+               "header line 'receipt:r?\?' is not UTF-8");
+  expect_error(parse("SUBSCRIBE\ndestination:/\xC3\n\n\0"s), Errc::bad_request, "is not UTF-8");
+}
+
+/// Only SEND (and the server's MESSAGE and ERROR) may carry a body: another frame's body is
+/// most often the next frame, read on because a NUL went missing.
+TEST(StompParser, OnlySendHasABody) {
+  EXPECT_FALSE(parse("ERROR\nmessage:x\n\nwhy\0MESSAGE\n\n{}\0"s).error);
+  expect_error(parse("SUBSCRIBE\nid:0\ncontent-length:3\n\nabc\0"s), Errc::bad_request,
+               "a SUBSCRIBE frame has no body (only SEND does)");
+  expect_error(parse("SUBSCRIBE\nid:0\n\nSEND\ndestination:/a\n\nhi\0"s), Errc::bad_request, "is a NUL missing?");
+}
+
+/// A frame that breaks a limit after its `receipt` header was read: the ERROR can name it.
+TEST(StompParser, TheReceiptOfTheFrameThatFailedIsKept) {
+  const Limits tight{.max_frame_size = 1000, .max_body_size = 5, .max_header_count = 3, .max_header_line_length = 100};
+  for (const auto& stream : {"SEND\nreceipt:big\ncontent-length:6\n\n"s, "SEND\nreceipt:big\n\n123456"s,
+                             "SEND\nreceipt:big\na:1\nb:2\nc:3\n"s}) {
+    Parser parser(tight);
+    parser.feed(stream);
+    ASSERT_FALSE(parser.next()) << stream;
+    EXPECT_EQ(parser.failed_receipt(), "big") << stream;
+  }
+  Parser parser(tight);
+  parser.feed("SEND\nreceipt:fine\n\nok\0NOPE\n"s);
+  ASSERT_TRUE(parser.next());
+  ASSERT_FALSE(parser.next());
+  EXPECT_FALSE(parser.failed_receipt());  // the failing frame is not the one with the receipt
+}
+
 TEST(StompParser, FrameSizeLimit) {
   // 13 octets of head ("SEND\nx:1234\n\n"), the body, the NUL.
   const Limits tight{.max_frame_size = 20, .max_body_size = 100, .max_header_count = 8, .max_header_line_length = 100};

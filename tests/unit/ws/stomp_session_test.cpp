@@ -296,6 +296,8 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
       {"dan", send_frame(R"({"type":"text","body":"let me in"})", "r"), "not a member"},
       {"amy", "BEGIN\ntransaction:t\n\n" + std::string(1, '\0'), "not supported"},
       {"amy", "NOPE\n\n" + std::string(1, '\0'), "unknown"},
+      {"amy", "ACK\nreceipt:a\n\n" + std::string(1, '\0'), "needs a 'id' header"},
+      {"amy", "SUBSCRIBE\nid:x\nreceipt:r\xFF\n\n" + std::string(1, '\0'), "not UTF-8"},
   };
   for (const auto& c : cases) {
     auto client = open();
@@ -310,6 +312,42 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
   }
   // The room is untouched by all of that.
   EXPECT_EQ(amy_->get("/api/v1/rooms/" + room + "/messages/count").json.at("count"), 1);
+}
+
+/// A frame over a limit is refused like any other: the ERROR names its receipt when the
+/// frame's headers came before the limit was met.
+TEST_P(StompSessionTest, AnErrorForAFrameOverALimitNamesItsReceipt) {
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  auto frames = feed(*amy, "SEND\ndestination:/app/rooms/" + std::to_string(room_) +
+                               "/messages\nreceipt:big\ncontent-length:70000\n\n");
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].command, stomp::Command::error);
+  EXPECT_EQ(frames[0].header("code"), "PAYLOAD_TOO_LARGE");
+  EXPECT_EQ(frames[0].header("receipt-id"), "big");
+  EXPECT_TRUE(amy->out.closed);
+}
+
+/// An open connection lives no longer than the access token it was opened with: past its
+/// expiry REST refuses the token, and the connection ends with an ERROR that says why.
+TEST_P(StompSessionTest, AConnectionEndsWhenItsAccessTokenExpires) {
+  auto amy = open();
+  ASSERT_EQ(feed(*amy, connect_frame(amy_->token)).at(0).command, stomp::Command::connected);
+  amy->session->check_token(clock_->now() + std::chrono::minutes(1));
+  EXPECT_TRUE(amy->out.take().empty());
+  EXPECT_FALSE(amy->out.closed);
+
+  amy->session->check_token(clock_->now() + std::chrono::days(1));
+  auto frames = amy->out.take();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].command, stomp::Command::error);
+  EXPECT_EQ(frames[0].header("code"), "UNAUTHORIZED");
+  EXPECT_NE(frames[0].header("message")->find("access token expired"), std::string_view::npos);
+  EXPECT_TRUE(amy->out.closed);
+
+  auto unconnected = open();  // nothing to expire before CONNECT: its own deadline holds
+  unconnected->session->check_token(clock_->now() + std::chrono::days(1));
+  EXPECT_FALSE(unconnected->out.closed);
 }
 
 TEST_P(StompSessionTest, LimitsOnSubscriptionsAndFramesPerSecondAreEnforced) {

@@ -11,6 +11,7 @@ TEST(StompVersion, PicksTheHighestSupported) {
   EXPECT_EQ(negotiate_version("1.2,1.1").value(), "1.2");
   EXPECT_EQ(negotiate_version("1.0,1.1,2.0").value(), "1.1");
   EXPECT_EQ(negotiate_version("1.1").value(), "1.1");
+  EXPECT_EQ(negotiate_version("1.1, 1.2").value(), "1.2");  // spaces are forgiven
 }
 
 TEST(StompVersion, RefusesWithoutACommonVersion) {
