@@ -37,7 +37,8 @@ constexpr std::string_view kStanding =
 constexpr std::string_view kBlocks =
     "SELECT COUNT(*) FROM friends WHERE owner_id = :peer AND friend_id = :sender AND blocked = 1";
 // The member who left a 1:1 room is back in it: what was written since is unread to them.
-// Unless they are back already: reopening the room (POST /rooms) takes no room lock.
+// Reopening the room (POST /rooms) takes the room lock too, so they cannot be back
+// already; the conflict clause only keeps a surprise from failing the whole batch.
 constexpr std::string_view kSqliteRejoin =
     "INSERT INTO room_members (room_id, member_id, role, joined_at, read_seq) "
     "VALUES (:room, :member, 'member', :at, :read) ON CONFLICT (room_id, member_id) DO NOTHING";
@@ -168,8 +169,7 @@ class BatchStatements {
     return blocked_ > 0;
   }
 
-  /// Puts `member` back in the 1:1 room they left, having read up to `read_seq`. Does
-  /// nothing when a reopening of the room just did (they then hear `joined` twice).
+  /// Puts `member` back in the 1:1 room they left, having read up to `read_seq`.
   void rejoin(long long room, long long member, long long read_seq, long long at) {
     room_ = room;
     member_ = member;

@@ -124,6 +124,15 @@ void insert_member(soci::session& sql, long long room, long long member, std::st
   sql << kInsertMember, soci::use(room), soci::use(member), soci::use(role_name), soci::use(at), soci::use(room);
 }
 
+/// Takes the room's row lock for the transaction (MySQL; on SQLite the transaction holds
+/// the one write lock already). Whoever changes who is in a room takes it: invites,
+/// reopening, leaves and message batches (which may bring a 1:1 room's leaver back), so
+/// each sees the others' changes whole.
+void lock_room(soci::session& sql, Dialect dialect, long long room) {
+  long long locked = 0;
+  sql << locking(kLockRoom, dialect), soci::use(room), soci::into(locked);
+}
+
 }  // namespace
 
 room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a, MemberId b, room::TimePoint at) {
@@ -150,6 +159,8 @@ room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a
   }
   if (!created) {
     // Someone who left a 1:1 room is back in it when either of the two opens it again.
+    WriteTransaction transaction(sql, database_.dialect());
+    lock_room(sql, database_.dialect(), room->id.value());
     for (auto member : {a, b}) {
       if (count(sql, kIsMember, static_cast<long long>(room->id.value()), static_cast<long long>(member.value())) ==
           0) {
@@ -165,6 +176,7 @@ room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a
       sql << kUnarchive, soci::use(id);
       room->archived = false;
     }
+    transaction.commit();
   }
   return {std::move(*room), created};
 }
@@ -219,15 +231,14 @@ std::vector<MemberId> SqlRoomRepository::add_members(RoomId id, const std::vecto
   const long long room = id.value();
   const long long when = to_millis(at);
   std::vector<MemberId> added;
+  WriteTransaction transaction(sql, database_.dialect());
+  lock_room(sql, database_.dialect(), room);
   for (auto member : members) {
     if (count(sql, kIsMember, room, static_cast<long long>(member.value())) > 0) continue;
-    try {
-      insert_member(sql, room, member.value(), "member", when);
-      added.push_back(member);
-    } catch (const soci::soci_error&) {
-      // joined meanwhile: fine
-    }
+    insert_member(sql, room, member.value(), "member", when);
+    added.push_back(member);
   }
+  transaction.commit();
   return added;
 }
 
@@ -236,10 +247,9 @@ room::RoomRepository::Removal SqlRoomRepository::remove_member(RoomId id, Member
   const long long room = id.value();
   const long long member_id = member.value();
   WriteTransaction transaction(sql, database_.dialect());
-  // Leaves of one room run one after another (MySQL: the room's row lock), so two that
-  // race cannot both hand the room to each other.
-  long long locked = 0;
-  sql << locking(kLockRoom, database_.dialect()), soci::use(room), soci::into(locked);
+  // Leaves of one room run one after another, so two that race cannot both hand the room
+  // to each other.
+  lock_room(sql, database_.dialect(), room);
   std::string role;
   soci::indicator found = soci::i_null;
   sql << kRole, soci::use(room), soci::use(member_id), soci::into(role, found);

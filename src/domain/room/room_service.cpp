@@ -51,11 +51,12 @@ void RoomService::tell(RoomId id, std::string event_json, std::optional<MemberId
   tell({.room = id, .type = chat::MessageType::system, .body = std::move(event_json), .read_by = actor});
 }
 
-void RoomService::tell(chat::NewMessage message) {
+bool RoomService::tell(chat::NewMessage message) {
   auto stored = messages_.append_batch({std::move(message)}, clock_.now(), {});
-  if (!stored.front()) return;
+  if (!stored.front()) return false;
   publisher_.message_stored(stored.front()->message);
   unread_news_.message_stored(stored.front()->message);
+  return true;
 }
 
 Result<std::vector<MemberId>> RoomService::check_others(MemberId me, std::vector<MemberId> others) {
@@ -169,12 +170,14 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
   // Another leave of mine got there first (a double tap): it tells the room.
   if (!removal) return Error{Errc::forbidden, "you are not a member of this room"};
   // Told only if I am still away: a friend's message may have brought me back to a 1:1
-  // room already, and "left" after it would say I am gone when I am not.
-  tell({.room = id,
-        .type = chat::MessageType::system,
-        .body = boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}),
-        .only_while_away = me});
-  publisher_.left(id, me);
+  // room already (or an invite to a group), and "left" after it would say I am gone when
+  // I am not; nor would my connections drop the room they were just told I joined.
+  const bool away =
+      tell({.room = id,
+            .type = chat::MessageType::system,
+            .body = boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}),
+            .only_while_away = me});
+  if (away) publisher_.left(id, me);
   if (removal.new_owner) {
     // The members' lists show roles: they read the room again.
     std::vector<MemberId> members;

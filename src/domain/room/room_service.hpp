@@ -63,7 +63,8 @@ class RoomService {
   Result<std::vector<MemberId>> check_others(MemberId me, std::vector<MemberId> others);
   /// Stores a system message and tells the room; `actor` (who did what it says) has read it.
   void tell(RoomId id, std::string event_json, std::optional<MemberId> actor = std::nullopt);
-  void tell(chat::NewMessage message);
+  /// Whether it was stored: one `only_while_away` is not once the member is back.
+  bool tell(chat::NewMessage message);
   Result<RoomDetail> detail(RoomId id);
 
   RoomRepository& rooms_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <latch>
 #include <thread>
 
 namespace modu::testing {
@@ -151,8 +152,13 @@ TEST_P(RoomApiTest, TwoLeavesAtOnceLeaveOnceAndSayItOnce) {
   for (int round = 0; round < kRounds; ++round) {
     int statuses[2] = {0, 0};
     {
-      std::jthread first([&] { statuses[0] = bob_->del(room_path(group) + "/members/me").status; });
-      std::jthread second([&] { statuses[1] = bob_->del(room_path(group) + "/members/me").status; });
+      std::latch start(2);  // both requests leave at once
+      const auto leave = [&](int i) {
+        start.arrive_and_wait();
+        statuses[i] = bob_->del(room_path(group) + "/members/me").status;
+      };
+      std::jthread first(leave, 0);
+      std::jthread second(leave, 1);
     }
     EXPECT_EQ(std::min(statuses[0], statuses[1]), 204);
     EXPECT_EQ(std::max(statuses[0], statuses[1]), 403);
