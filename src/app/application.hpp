@@ -36,7 +36,9 @@ class Application {
   const Config& config() const { return config_; }
   storage::Database& database() { return *database_; }
   /// What a STOMP session runs on, and the hub it subscribes through (in-process tests).
-  ws::StompServices stomp_services() { return {*auth_, *rooms_, *chat_, *presence_, *live_events_, *workers_}; }
+  ws::StompServices stomp_services() {
+    return {*auth_, *rooms_, *chat_, *presence_, *live_events_, *workers_, *clock_};
+  }
   ws::Hub& hub() { return *hub_; }
 
   /// Listens, serves until SIGTERM/SIGINT drains it, and returns the exit code.

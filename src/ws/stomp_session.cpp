@@ -59,7 +59,7 @@ Error unknown_destination(std::string_view destination) {
 Result<std::string_view> required_header(const stomp::Frame& frame, std::string_view name) {
   auto value = frame.header(name);
   if (!value || value->empty()) {
-    return Error::bad_request(fmt::format("{} needs a '{}' header", stomp::command_name(frame.command), name));
+    return Error::bad_request(fmt::format("{} needs the header '{}'", stomp::command_name(frame.command), name));
   }
   return *value;
 }
@@ -151,7 +151,8 @@ boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& fr
     case Command::nack:
       // Taken, and nothing waits on them (with ack:client too): what was committed is in
       // the database, and a client that missed something pages `after=seq`.
-      if (auto id = required_header(frame, "id"); !id) co_return id.error();
+      // What names the message: STOMP 1.2 sends the MESSAGE's `ack` back as `id`, 1.1 its `message-id`.
+      if (auto id = required_header(frame, version_1_2_ ? "id" : "message-id"); !id) co_return id.error();
       receipt(frame);
       co_return Result<void>{};
     default:
@@ -180,6 +181,7 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
   member_ = principal->member;
   session_id_ = std::move(principal->session_id);
   token_expires_at_ = principal->expires_at;
+  version_1_2_ = *version == "1.2";
   shard_.attach(*member_, *this);
   services_.presence.connected(*member_);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/auth/auth_service.hpp"
 #include "domain/chat/chat_service.hpp"
@@ -35,6 +36,7 @@ struct StompServices {
   presence::PresenceService& presence;
   events::Publisher& events;
   WorkerPool& workers;
+  const Clock& clock;  ///< the one access tokens are issued and checked by
 };
 
 /// Where a session's bytes go: the WebSocket underneath, or a test's capture.
@@ -115,6 +117,7 @@ class StompSession final : public Subscriber {
   /// Most connections hold one or two: those live inside the session.
   boost::container::small_vector<Subscription, 2> subscriptions_;
   bool finished_ = false;
+  bool version_1_2_ = true;  ///< or 1.1, as CONNECT agreed
   double tokens_;
   std::chrono::steady_clock::time_point refilled_;
 };

@@ -136,7 +136,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
       if (now >= deadline_ && session_) session_->fail(Error{Errc::unauthorized, "no CONNECT frame in time"});
       return;
     }
-    if (session_) session_->check_token(std::chrono::system_clock::now());
+    if (session_) session_->check_token(server_.services_.clock.now());
     if (closing_) return;  // the token expired, say: the ERROR and the close are on their way
     if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
       stop();  // silent for twice the agreed interval: the peer is gone

@@ -93,7 +93,7 @@ test('an upgrade whose request was still arriving when the drain began gets 503'
     const ended = new Promise((resolve) => socket.once('close', resolve));
     // Half of the request, then the drain: a request already begun is let finish.
     socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // read by the server: no longer idle
     const stopping = server.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
     socket.write(

@@ -135,7 +135,6 @@ Result<std::optional<Event>> Parser::next() {
             return fail(malformed(
                 fmt::format("the {}-octet body given by content-length is not followed by a NUL", *content_length_)));
           }
-          if (auto error = check_body_allowed(*content_length_)) return fail(std::move(*error));
           return finish_frame(*content_length_, begin_ + *content_length_ + 1);
         }
         const void* found = std::memchr(data.data() + scanned_, '\0', data.size() - scanned_);
@@ -206,6 +205,7 @@ std::optional<Error> Parser::on_end_of_headers() {
                                                       shown(*text), limits_.max_body_size)};
   }
   if (auto error = check_frame_size(head_size_ + length + 1)) return error;
+  if (auto error = check_body_allowed(length)) return error;  // without waiting for the body
   content_length_ = length;
   return std::nullopt;
 }

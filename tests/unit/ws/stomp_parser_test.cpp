@@ -268,6 +268,9 @@ TEST(StompParser, OnlySendHasABody) {
   EXPECT_FALSE(parse("ERROR\nmessage:x\n\nwhy\0MESSAGE\n\n{}\0"s).error);
   expect_error(parse("SUBSCRIBE\nid:0\ncontent-length:3\n\nabc\0"s), Errc::bad_request,
                "a SUBSCRIBE frame has no body (only SEND does)");
+  // Said as soon as the content-length is read: the body may never come.
+  expect_error(parse("UNSUBSCRIBE\nid:0\ncontent-length:3\n\n"s), Errc::bad_request, "has no body");
+  EXPECT_FALSE(parse("SUBSCRIBE\nid:0\ncontent-length:0\n\n\0"s).error);
   expect_error(parse("SUBSCRIBE\nid:0\n\nSEND\ndestination:/a\n\nhi\0"s), Errc::bad_request, "is a NUL missing?");
 }
 

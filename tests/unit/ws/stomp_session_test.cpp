@@ -250,6 +250,17 @@ TEST_P(StompSessionTest, AClientAcknowledgedSubscriptionGetsAnAckHeaderToSendBac
   auto refused = feed(*ben, "SUBSCRIBE\nid:x\nack:sometimes\ndestination:" + topic + "\n\n" + std::string(1, '\0'));
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0].command, stomp::Command::error);
+
+  // STOMP 1.1 names the message by `message-id` (and `subscription`), not `id`.
+  auto old_client = open();
+  feed(*old_client, "CONNECT\naccept-version:1.1\npasscode:" + cat_->token + "\n\n" + std::string(1, '\0'));
+  auto acked_1_1 = feed(*old_client, "ACK\nsubscription:0\nmessage-id:" + std::string(*delivered[0].header("ack")) +
+                                         "\nreceipt:a-2\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(acked_1_1.size(), 1u);
+  EXPECT_EQ(acked_1_1[0].command, stomp::Command::receipt);
+  auto missing = feed(*old_client, "ACK\nsubscription:0\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(*missing[0].header("message"), "ACK needs the header 'message-id'");
 }
 
 TEST_P(StompSessionTest, ReadMarkersAndTypingReachTheRoomAndMyOwnQueue) {
@@ -296,7 +307,7 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
       {"dan", send_frame(R"({"type":"text","body":"let me in"})", "r"), "not a member"},
       {"amy", "BEGIN\ntransaction:t\n\n" + std::string(1, '\0'), "not supported"},
       {"amy", "NOPE\n\n" + std::string(1, '\0'), "unknown"},
-      {"amy", "ACK\nreceipt:a\n\n" + std::string(1, '\0'), "needs a 'id' header"},
+      {"amy", "ACK\nreceipt:a\n\n" + std::string(1, '\0'), "ACK needs the header 'id'"},
       {"amy", "SUBSCRIBE\nid:x\nreceipt:r\xFF\n\n" + std::string(1, '\0'), "not UTF-8"},
   };
   for (const auto& c : cases) {
