@@ -105,8 +105,8 @@ class StompSession final : public Subscriber {
   /// Only while frames are coming in: most connections are idle most of the time, and an
   /// idle one keeps no parser.
   std::unique_ptr<stomp::Parser> parser_;
-  /// Who CONNECTed, and in which log-in session (so that logging out ends this
-  /// connection too). Nothing more of the access token is kept.
+  /// Who CONNECTed, in which log-in session (so that logging out ends this connection
+  /// too), and until when their access token holds. Nothing more of it is kept.
   std::optional<MemberId> member_;
   std::string session_id_;
   std::chrono::system_clock::time_point token_expires_at_{};

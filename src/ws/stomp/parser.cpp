@@ -169,10 +169,10 @@ std::optional<Error> Parser::on_header_line(std::string_view line) {
     return Error{Errc::headers_too_large,
                  fmt::format("the frame has more headers than the max header count ({})", limits_.max_header_count)};
   }
-  // The first colon ends the name. A later raw colon is kept in the value: CONNECT does not
-  // escape, and being lenient there costs nothing.
   // STOMP headers are UTF-8: other bytes could not even be echoed back in a text message.
   if (!is_valid_utf8(line)) return malformed(fmt::format("header line '{}' is not UTF-8", shown(line)));
+  // The first colon ends the name. A later raw colon is kept in the value: CONNECT does not
+  // escape, and being lenient there costs nothing.
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return malformed(fmt::format("header line '{}' has no colon", shown(line)));
   if (colon == 0) return malformed(fmt::format("header line '{}' has an empty name", shown(line)));
