@@ -242,3 +242,67 @@ test('a dropped connection comes back and catches up; what I send meanwhile goes
   assertNoProblems(f);
   await f.context().close();
 });
+
+test('a message typed while the server cannot be reached at all is sent once it can', async () => {
+  const [gus, hal] = [await signUp('gus'), await signUp('hal')];
+  const room = await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [hal.id] }, gus.token);
+  const roomId = room.json.id;
+  const sockets = [];
+  const h = await logIn(hal, (context) =>
+    context.routeWebSocket(/\/ws$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    }),
+  );
+  await roomItem(h, 'gus').click();
+  await h.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
+
+  // Offline: the live connection drops and REST fails too.
+  await h.context().setOffline(true);
+  await sockets.at(-1).close();
+  await h.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
+  await h.getByTestId('composer').fill('typed offline');
+  await h.getByTestId('composer').press('Enter');
+  const waiting = h.getByTestId('pending-message').filter({ hasText: 'typed offline' });
+  await waiting.getByText('waiting for the connection…').waitFor();
+
+  await h.context().setOffline(false);
+  await h.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  await messageBody(h, 'typed offline').waitFor();
+  await waiting.waitFor({ state: 'detached' });
+  const stored = await api(server.base, 'GET', `/api/v1/rooms/${roomId}/messages`, null, gus.token);
+  assert.deepEqual(stored.json.items.map((m) => m.body), ['typed offline']);
+  await h.context().close();
+});
+
+test('a rename and my leaving, done elsewhere, reach the room I have open', async () => {
+  const [ida, jon, kim] = [await signUp('ida'), await signUp('jon'), await signUp('kim')];
+  const created = await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [jon.id, kim.id], name: 'Trip' },
+                            ida.token);
+  const roomId = created.json.id;
+  const i = await logIn(ida);
+  await roomItem(i, 'Trip').click();
+  await i.getByTestId('room-title').getByText('Trip', { exact: true }).waitFor();
+  await i.getByTestId('room-subtitle').getByText('3 members', { exact: true }).waitFor();
+
+  // Jon renames it on his phone: the open room's title follows.
+  assert.equal((await api(server.base, 'PATCH', `/api/v1/rooms/${roomId}`, { name: 'Jeju' }, jon.token)).status, 200);
+  await i.getByTestId('room-title').getByText('Jeju', { exact: true }).waitFor();
+
+  // Ida leaves it on her phone: the page lets the room go instead of subscribing to it
+  // again (which the server refuses, ending the connection, every reconnect).
+  await i.evaluate(() => {
+    const badge = document.querySelector('[data-testid="connection"]');
+    window.drops = 0;
+    new MutationObserver(() => {
+      if (badge.dataset.state !== 'live') window.drops += 1;
+    }).observe(badge, { attributes: true });
+  });
+  assert.equal((await api(server.base, 'DELETE', `/api/v1/rooms/${roomId}/members/me`, null, ida.token)).status, 204);
+  await i.waitForFunction(() => location.hash === '#/rooms');
+  await roomItem(i, 'Jeju').waitFor({ state: 'detached' });
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // a reconnect loop shows within 2 s
+  assert.equal(await i.evaluate(() => window.drops), 0, 'the connection stayed up');
+  assertNoProblems(i);
+  await i.context().close();
+});

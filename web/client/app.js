@@ -46,6 +46,13 @@ function randomId() {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
+/// A message's time; with its day, when that is not today.
+function messageTime(iso) {
+  const at = new Date(iso);
+  const time = timeFormat.format(at);
+  return at.toDateString() === new Date().toDateString() ? time : `${dayFormat.format(at)}, ${time}`;
+}
+
 function shortTime(iso) {
   if (!iso) return '';
   const at = new Date(iso);
@@ -61,9 +68,13 @@ function hueOf(id) {
   return (Number(id) * 137) % 360;
 }
 
-/// What the server refuses in a text message: control characters but line breaks.
+/// What the server refuses in a text message: control characters but line breaks. And,
+/// as it does, blanks at the ends, invisible ones too (zero-width space, the Hangul fillers).
 function cleanText(text) {
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, ' ').trim();
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, ' ')
+    .replace(/^[\s\u200B\u3164\uFFA0]+|[\s\u200B\u3164\uFFA0]+$/g, '');
 }
 
 class ApiError extends Error {
@@ -169,13 +180,18 @@ function roomName(room) {
   return hidden > 0 ? `${names} +${hidden}` : names;
 }
 
-function describeSystem(body, names) {
-  let event = {};
+/// A system message's event ({event, memberId, ...}), or null for one that is not JSON.
+function systemEvent(body) {
   try {
-    event = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
-    return body;
+    return null;
   }
+}
+
+function describeSystem(body, names) {
+  const event = systemEvent(body);
+  if (!event) return body;
   const who = (id) => names.get(id) ?? `member ${id}`;
   switch (event.event) {
     case 'created':
@@ -411,8 +427,10 @@ function onPersonalEvent(frame) {
     return;
   }
   const room = rooms.get(body.roomId);
+  if (frame.headers.event === 'left' && body.memberId === me() && openRoom?.id === body.roomId) openRoom.gone();
   if (!room || ['joined', 'left', 'roomChanged'].includes(frame.headers.event)) {
     if (body.roomId !== undefined) loadRooms();
+    if (frame.headers.event === 'roomChanged' && openRoom?.id === body.roomId) openRoom.refreshMembers();
     return;
   }
   if (frame.headers.event === 'read' && body.memberId === me()) {
@@ -509,6 +527,12 @@ class RoomView {
     this.fillView();
   }
 
+  /// I left it on another device: it is no longer mine to show, nor to subscribe to.
+  gone() {
+    this.member = false;
+    location.hash = '#/rooms';
+  }
+
   close() {
     this.closed = true;
     clearTimeout(this.readTimer);
@@ -519,8 +543,8 @@ class RoomView {
     this.detail = detail;
     this.readSeqs = new Map(detail.members.map((m) => [m.memberId, m.readSeq]));
     for (const m of detail.members) this.names.set(m.memberId, m.nickname);
-    const room = rooms.get(this.id);
-    $('#room-title').textContent = roomName(room ?? { ...detail, memberCount: detail.members.length });
+    // From the room itself: the list's copy may not have heard of a rename yet.
+    $('#room-title').textContent = roomName({ ...detail, memberCount: detail.members.length });
     this.renderSubtitle();
     this.refreshUnreadNumbers();
     const other = this.otherMember();
@@ -547,7 +571,8 @@ class RoomView {
     const subtitle = $('#room-subtitle');
     const other = this.otherMember();
     if (!other) {
-      subtitle.textContent = `${this.detail.members.length} members`;
+      const count = this.detail.members.length;
+      subtitle.textContent = `${count} ${count === 1 ? 'member' : 'members'}`;
       return;
     }
     const state = presence.get(other.memberId);
@@ -575,11 +600,12 @@ class RoomView {
     }
   }
 
-  /// Number of members who have not read message `seq` yet.
+  /// Number of members who have not read message `seq` yet. Not me: I am looking at it
+  /// (my read marker is on its way).
   unreadFor(message) {
     if (this.readSeqs.size === 0) return message.unreadMemberCount ?? 0;
     let count = 0;
-    for (const readSeq of this.readSeqs.values()) if (readSeq < message.seq) count += 1;
+    for (const [memberId, readSeq] of this.readSeqs) if (memberId !== me() && readSeq < message.seq) count += 1;
     return count;
   }
 
@@ -661,7 +687,7 @@ class RoomView {
             dataset: { testid: 'unread-members' },
             title: 'members who have not read it yet',
           }),
-          el('time', { datetime: message.createdAt, text: timeFormat.format(new Date(message.createdAt)) }),
+          el('time', { datetime: message.createdAt, text: messageTime(message.createdAt) }),
         ),
       ),
     );
@@ -703,6 +729,10 @@ class RoomView {
     if (this.newest > 0 && message.seq > this.newest + 1) {
       this.catchUp(); // something in between was missed: fetch it all in order
       return;
+    }
+    if (message.type === 'system') {
+      const { event, memberId } = systemEvent(message.body) ?? {};
+      if (event === 'left' && memberId === me()) return this.gone(); // it comes before my own `left`
     }
     const follow = nearBottom() || message.senderId === me();
     this.add(message);
@@ -834,6 +864,7 @@ class RoomView {
   /// Sends over STOMP with a receipt (the receipt comes once the message is stored), or
   /// over REST while the connection is down.
   transmit(pending) {
+    pending.node.querySelector('.state').replaceChildren('sending…');
     const body = { type: 'text', body: pending.body, clientMsgId: pending.clientMsgId };
     if (connected()) {
       const receipt = `send-${pending.clientMsgId}`;
@@ -849,7 +880,14 @@ class RoomView {
         .then((message) => {
           if (!this.closed) this.arrived(message);
         })
-        .catch((error) => this.sendFailed(`send-${pending.clientMsgId}`, error.message));
+        .catch((error) => {
+          if (error instanceof ApiError && error.status < 500) {
+            this.sendFailed(`send-${pending.clientMsgId}`, error.message);
+          } else {
+            // The server was not reached: sent again when the connection is back (resume).
+            pending.node.querySelector('.state').replaceChildren('waiting for the connection…');
+          }
+        });
     }
   }
 
@@ -864,10 +902,14 @@ class RoomView {
     retry.addEventListener('click', () => {
       pending.failed = false;
       pending.node.classList.remove('failed');
-      pending.node.querySelector('.state').replaceChildren('sending…');
       this.transmit(pending);
     });
-    pending.node.querySelector('.state').replaceChildren(`not sent: ${reason} `, retry);
+    const discard = el('button', { type: 'button', className: 'link', text: 'delete' });
+    discard.addEventListener('click', () => {
+      pending.node.remove();
+      this.pending.delete(pending.clientMsgId);
+    });
+    pending.node.querySelector('.state').replaceChildren(`not sent: ${reason} `, retry, ' ', discard);
   }
 
   typed() {
@@ -1034,6 +1076,12 @@ $('#open-room-form').addEventListener('submit', async (event) => {
     busy(form, false);
   }
 });
+
+for (const form of [$('#login-form'), $('#signup-form')]) {
+  form.addEventListener('input', () => {
+    $('[data-testid="auth-error"]').textContent = '';
+  });
+}
 
 $('#refresh-rooms').addEventListener('click', () => loadRooms());
 $('#more-rooms').addEventListener('click', () => loadRooms(true));
