@@ -172,11 +172,16 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
   // Told only if I am still away: a friend's message may have brought me back to a 1:1
   // room already (or an invite to a group), and "left" after it would say I am gone when
   // I am not; nor would my connections drop the room they were just told I joined.
-  const bool away =
-      tell({.room = id,
-            .type = chat::MessageType::system,
-            .body = boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}),
-            .only_while_away = me});
+  bool away = true;
+  try {
+    away = tell({.room = id,
+                 .type = chat::MessageType::system,
+                 .body = boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}),
+                 .only_while_away = me});
+  } catch (...) {
+    publisher_.left(id, me);  // out of the room all the same, untold: my connections let it go
+    throw;
+  }
   if (away) publisher_.left(id, me);
   if (removal.new_owner) {
     // The members' lists show roles: they read the room again.
