@@ -275,19 +275,27 @@ function renderRooms() {
 }
 
 let loadingRooms = null;
+let roomsAgain = false; // asked for while a load was on its way: its answer may be older
 
 /// The first page of my rooms, anew (and the pages after it with `more`).
 async function loadRooms(more = false) {
-  if (loadingRooms) return loadingRooms;
+  if (loadingRooms) {
+    roomsAgain ||= !more;
+    return loadingRooms;
+  }
   loadingRooms = (async () => {
     try {
-      const cursor = more && roomsCursor ? `&cursor=${encodeURIComponent(roomsCursor)}` : '';
-      const page = await api('GET', `/rooms?size=50${cursor}`);
-      if (!more) rooms.clear();
-      for (const room of page.items) rooms.set(room.id, room);
-      roomsCursor = page.nextCursor;
-      renderRooms();
-      syncSubscriptions();
+      do {
+        const cursor = more && roomsCursor ? `&cursor=${encodeURIComponent(roomsCursor)}` : '';
+        roomsAgain = false;
+        const page = await api('GET', `/rooms?size=50${cursor}`);
+        if (!more) rooms.clear();
+        for (const room of page.items) rooms.set(room.id, room);
+        roomsCursor = page.nextCursor;
+        renderRooms();
+        syncSubscriptions();
+        more = false;
+      } while (roomsAgain);
     } catch (error) {
       console.warn('rooms:', error);
     } finally {
@@ -341,6 +349,10 @@ function startLive() {
       // The server closes the connection after an ERROR; stompjs reconnects.
       console.warn('STOMP ERROR:', frame.headers.message);
       if (frame.headers.code === 'UNAUTHORIZED' && auth) auth.expiresAt = 0; // renew before the next try
+      // The open room's subscription refused: I left it while this page was not listening.
+      if (frame.headers.code === 'FORBIDDEN' && frame.headers['receipt-id']?.startsWith(`sub-${openRoom?.id}-`)) {
+        openRoom.gone();
+      }
       openRoom?.sendFailed(frame.headers['receipt-id'], frame.headers.message);
     },
     onWebSocketClose: () => {
@@ -528,9 +540,19 @@ class RoomView {
   }
 
   /// I left it on another device: it is no longer mine to show, nor to subscribe to.
+  /// Closed at once, so that nothing still on its way (a page, a reconnect) revives it.
   gone() {
+    if (this.closed) return;
     this.member = false;
-    location.hash = '#/rooms';
+    this.close();
+    history.replaceState(null, '', '#/rooms');
+    route();
+  }
+
+  /// A room the server says is not mine (403) or not there (404) any more: I left it
+  /// while this page was not listening.
+  goneIf(error) {
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) this.gone();
   }
 
   close() {
@@ -587,6 +609,7 @@ class RoomView {
       if (!this.closed) this.takeMembers(detail);
     } catch (error) {
       console.warn('room:', error);
+      this.goneIf(error);
     }
   }
 
@@ -768,6 +791,7 @@ class RoomView {
       this.scheduleRead();
     } catch (error) {
       console.warn('catch-up:', error);
+      this.goneIf(error);
     } finally {
       this.catchingUp = false;
     }

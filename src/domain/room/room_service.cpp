@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <exception>
 
 namespace modu::room {
 namespace {
@@ -173,14 +174,17 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
   // room already (or an invite to a group), and "left" after it would say I am gone when
   // I am not; nor would my connections drop the room they were just told I joined.
   bool away = true;
+  std::exception_ptr untold;
   try {
     away = tell({.room = id,
                  .type = chat::MessageType::system,
                  .body = boost::json::serialize(boost::json::object{{"event", "left"}, {"memberId", me.value()}}),
                  .only_while_away = me});
   } catch (...) {
-    publisher_.left(id, me);  // out of the room all the same, untold: my connections let it go
-    throw;
+    // The database gave up on "left", but the removal stands: what follows from it is
+    // still told (were I brought back meanwhile, my connections let the room go early;
+    // the next reconnect has it again).
+    untold = std::current_exception();
   }
   if (away) publisher_.left(id, me);
   if (removal.new_owner) {
@@ -189,6 +193,7 @@ Result<void> RoomService::leave(MemberId me, RoomId id) {
     for (const auto& member : rooms_.members(id)) members.push_back(member.member);
     publisher_.room_changed(id, members);
   }
+  if (untold) std::rethrow_exception(untold);
   return {};
 }
 
