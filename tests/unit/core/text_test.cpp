@@ -32,7 +32,19 @@ TEST(Text, ControlCharactersAndTrimming) {
   EXPECT_EQ(trim("\xE2\x80\x8B"), "");                          // zero-width space
   EXPECT_EQ(trim("\xE3\x85\xA4\xE3\x85\xA4"), "");              // Hangul fillers
   EXPECT_EQ(trim("\xC2\xA0\xEF\xBB\xBFhi\xEF\xBE\xA0"), "hi");  // no-break space, BOM, halfwidth filler
-  EXPECT_EQ(trim("a\xE2\x80\x8Bb"), "a\xE2\x80\x8Bb");          // only at the ends
+  EXPECT_EQ(trim("a\xE2\x80\x8B"
+                 "b"),
+            "a\xE2\x80\x8B"
+            "b");  // only at the ends (split: \x8Bb is one escape)
+}
+
+TEST(Text, ListContainsAnItemOfACommaSeparatedList) {
+  EXPECT_TRUE(list_contains("v10.stomp,v11.stomp,v12.stomp", "v12.stomp"));
+  EXPECT_TRUE(list_contains("1.1, 1.2", "1.2"));
+  EXPECT_TRUE(list_contains(" 1.2 ", "1.2"));
+  EXPECT_FALSE(list_contains("1.12,11.2", "1.2"));
+  EXPECT_FALSE(list_contains("", "1.2"));
+  EXPECT_TRUE(list_contains("", ""));  // one empty item
 }
 
 }  // namespace
