@@ -58,6 +58,18 @@ bool has_control_characters(std::string_view utf8) {
   return false;
 }
 
+bool list_contains(std::string_view list, std::string_view item) {
+  for (;;) {
+    const auto comma = list.find(',');
+    auto entry = list.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry == item) return true;
+    if (comma == std::string_view::npos) return false;
+    list.remove_prefix(comma + 1);
+  }
+}
+
 std::string trim(std::string_view text) {
   // What shows as nothing: ASCII white space, and the Unicode spaces and invisible
   // characters people type or paste to send a "blank" name or message (the Hangul fillers
@@ -67,8 +79,8 @@ std::string trim(std::string_view text) {
       " ", "\t", "\n", "\r",
       "\xC2\xA0",  // U+00A0 no-break space
       // U+2000 to U+200A, the typographic spaces
-      "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85",
-      "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A",
+      "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86",
+      "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A",
       "\xE2\x80\x8B",  // U+200B zero-width space
       "\xE3\x80\x80",  // U+3000 ideographic space
       "\xE3\x85\xA4",  // U+3164 Hangul filler

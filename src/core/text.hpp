@@ -23,6 +23,10 @@ bool has_control_characters(std::string_view utf8);
 /// mark, the Hangul fillers).
 std::string trim(std::string_view text);
 
+/// Whether a comma-separated list, as headers write them ("v11.stomp, v12.stomp"), holds
+/// `item`; spaces around the items do not count.
+bool list_contains(std::string_view list, std::string_view item);
+
 /// Hashes a std::string and a string_view of it alike: with `std::equal_to<>`, a map
 /// keyed by std::string is searched with a view, without building a string.
 struct TextHash {

@@ -1,6 +1,7 @@
 // The one translation unit that builds Beast's WebSocket templates.
 #include "ws/websocket_server.hpp"
 
+#include "core/text.hpp"
 #include "ws/frame_bounded_socket.hpp"
 #include "ws/stomp/encoder.hpp"
 #include "ws/thread_connections.hpp"
@@ -37,15 +38,7 @@ constexpr std::size_t kCoalesceFrames = 63;
 std::string choose_subprotocol(std::string_view offered) {
   // Not v10.stomp: CONNECT refuses STOMP 1.0, so offering it would only mislead.
   for (std::string_view wanted : {"v12.stomp", "v11.stomp"}) {
-    std::string_view rest = offered;
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      auto item = rest.substr(0, comma);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (item == wanted) return std::string(wanted);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
+    if (list_contains(offered, wanted)) return std::string(wanted);
   }
   return {};
 }
