@@ -93,6 +93,20 @@ function testLink() {
   return link;
 }
 
+/// Takes `page` (logged in with `link.prepare`) off the network: no REST, no WebSocket.
+async function goOffline(page, link) {
+  link.refused = true;
+  await page.context().setOffline(true);
+  await link.sockets.at(-1).close();
+  await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
+}
+
+async function goOnline(page, link) {
+  link.refused = false;
+  await page.context().setOffline(false);
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+}
+
 test('two people chat live in the browser: the room list, unread counts, messages both ways', async () => {
   const [amy, ben] = [await signUp('amy'), await signUp('ben')];
   const [a, b] = [await logIn(amy), await logIn(ben)];
@@ -258,15 +272,11 @@ test('a message typed while the server cannot be reached at all is sent once it 
   const roomId = room.json.id;
   // Offline: the page's WebSocket is cut and refused, and REST fails too.
   const link = testLink();
-  const { sockets } = link;
   const h = await logIn(hal, link.prepare);
   await roomItem(h, 'gus').click();
   await h.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
 
-  link.refused = true;
-  await h.context().setOffline(true);
-  await sockets.at(-1).close();
-  await h.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
+  await goOffline(h, link);
   await h.getByTestId('composer').fill('typed offline');
   await h.getByTestId('composer').press('Enter');
   const waiting = h.getByTestId('pending-message').filter({ hasText: 'typed offline' });
@@ -274,14 +284,53 @@ test('a message typed while the server cannot be reached at all is sent once it 
   await new Promise((resolve) => setTimeout(resolve, 2500)); // a reconnect is tried, and refused
   await waiting.getByText('waiting for the connection…').waitFor();
 
-  link.refused = false;
-  await h.context().setOffline(false);
-  await h.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  await goOnline(h, link);
   await messageBody(h, 'typed offline').waitFor();
   await waiting.waitFor({ state: 'detached' });
   const stored = await api(server.base, 'GET', `/api/v1/rooms/${roomId}/messages`, null, gus.token);
   assert.deepEqual(stored.json.items.map((m) => m.body), ['typed offline']);
   await h.context().close();
+});
+
+test('a message typed offline still goes out after I switch to another room', async () => {
+  const [lea, max, ned] = [await signUp('lea'), await signUp('max'), await signUp('ned')];
+  const withMax = (await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [max.id] }, lea.token)).json.id;
+  await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [ned.id] }, lea.token);
+  const link = testLink();
+  const l = await logIn(lea, link.prepare);
+  await roomItem(l, 'max').click();
+  await l.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
+
+  await goOffline(l, link);
+  await l.getByTestId('composer').fill('for max, typed offline');
+  await l.getByTestId('composer').press('Enter');
+  await l.getByTestId('pending-message').getByText('waiting for the connection…').waitFor();
+
+  // Away to Ned's room, and back: the message still waits, shown once.
+  await roomItem(l, 'ned').click();
+  await l.getByTestId('room-title').getByText('ned', { exact: true }).waitFor();
+  assert.equal(await l.getByTestId('pending-message').count(), 0, "Max's message is not shown in Ned's room");
+  await roomItem(l, 'max').click();
+  await l.getByTestId('pending-message').filter({ hasText: 'for max, typed offline' }).waitFor();
+  assert.equal(await l.getByTestId('pending-message').count(), 1);
+
+  // In Ned's room when the connection comes back: it goes to Max's room all the same.
+  await roomItem(l, 'ned').click();
+  await l.getByTestId('room-title').getByText('ned', { exact: true }).waitFor();
+  await goOnline(l, link);
+  const stored = async () =>
+    (await api(server.base, 'GET', `/api/v1/rooms/${withMax}/messages`, null, max.token)).json.items.map((m) => m.body);
+  for (const deadline = Date.now() + WAIT_MS; (await stored()).length === 0 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(await stored(), ['for max, typed offline']);
+
+  await roomItem(l, 'max').click();
+  await messageBody(l, 'for max, typed offline').waitFor();
+  assert.equal(await l.getByTestId('pending-message').count(), 0, 'nothing left waiting');
+  const offline = 'Failed to load resource: net::ERR_INTERNET_DISCONNECTED'; // the REST tries while offline
+  assert.deepEqual(l.problems.filter((problem) => !problem.endsWith(offline)), []);
+  await l.context().close();
 });
 
 test('a rename and my leaving, done elsewhere, reach the room I have open, also while it was away', async () => {

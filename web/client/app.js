@@ -7,9 +7,11 @@
 //   shown once, and always in seq order.
 // - A live message that skips a seq, a reconnect, and a page loaded while live messages
 //   were arriving all end in the same catch-up: pages `after=` the newest seq held.
-// - A send carries a clientMsgId and a receipt: until its own message comes back it is
-//   shown as pending, and after a reconnect it is sent again with the same clientMsgId,
-//   which the server turns into the first message instead of a second one.
+// - A send carries a clientMsgId and a receipt: until the server has it, it waits in the
+//   outbox (shown as pending while its room is open), and after a reconnect it is sent
+//   again with the same clientMsgId, which the server turns into the first message
+//   instead of a second one. The outbox outlives the room's view: a message typed
+//   offline goes out once the connection is back, whichever room is open by then.
 
 const API = '/api/v1';
 const PAGE_SIZE = 30;
@@ -344,6 +346,7 @@ function startLive() {
       syncSubscriptions();
       loadRooms(); // counts moved while we were away
       openRoom?.resume();
+      resendOutbox();
     },
     onStompError: (frame) => {
       // The server closes the connection after an ERROR; stompjs reconnects.
@@ -353,7 +356,7 @@ function startLive() {
       if (frame.headers.code === 'FORBIDDEN' && frame.headers['receipt-id']?.startsWith(`sub-${openRoom?.id}-`)) {
         openRoom.gone();
       }
-      openRoom?.sendFailed(frame.headers['receipt-id'], frame.headers.message);
+      sendFailed(frame.headers['receipt-id'], frame.headers.message);
     },
     onWebSocketClose: () => {
       roomSubscriptions.clear();
@@ -463,6 +466,85 @@ function onPersonalEvent(frame) {
   }
 }
 
+// ---------------------------------------------------------------- my unsent messages
+
+/// What I sent and the server has not confirmed yet, by room: each entry is
+/// {roomId, clientMsgId, body, state: 'sending' | 'waiting' | 'failed', reason}.
+const outbox = new Map(); // room id -> Map(clientMsgId -> entry)
+
+function outboxOf(roomId) {
+  let box = outbox.get(roomId);
+  if (!box) {
+    box = new Map();
+    outbox.set(roomId, box);
+  }
+  return box;
+}
+
+function setState(entry, state, reason = '') {
+  entry.state = state;
+  entry.reason = reason;
+  if (openRoom?.id === entry.roomId) openRoom.showPending(entry);
+}
+
+/// Stored, or given up: off the outbox, and off the open room's pending list.
+function takeOut(roomId, clientMsgId) {
+  outbox.get(roomId)?.delete(clientMsgId);
+  if (openRoom?.id === roomId) openRoom.dropPending(clientMsgId);
+}
+
+/// Sends over STOMP with a receipt (the receipt comes once the message is stored), or
+/// over REST while the connection is down.
+function transmit(entry) {
+  const { roomId, clientMsgId } = entry;
+  setState(entry, 'sending');
+  const body = { type: 'text', body: entry.body, clientMsgId };
+  if (connected()) {
+    const receipt = `send-${clientMsgId}`;
+    stomp.watchForReceipt(receipt, () => {
+      if (openRoom?.id !== roomId) return takeOut(roomId, clientMsgId);
+      // Stored. Its MESSAGE normally comes first and shows it; if not, fetch it.
+      setTimeout(() => {
+        if (!outboxOf(roomId).has(clientMsgId)) return;
+        if (openRoom?.id === roomId) openRoom.catchUp();
+        else takeOut(roomId, clientMsgId);
+      }, 1000);
+    });
+    stomp.publish({ destination: `/app/rooms/${roomId}/messages`, body: JSON.stringify(body), headers: { receipt } });
+    return;
+  }
+  api('POST', `/rooms/${roomId}/messages`, body)
+    .then((message) => {
+      if (openRoom?.id === roomId) openRoom.arrived(message); // which takes it off the list
+      else takeOut(roomId, clientMsgId);
+    })
+    .catch((error) => {
+      if (error instanceof ApiError && error.status < 500) {
+        sendFailed(`send-${clientMsgId}`, error.message);
+      } else if (entry.state === 'sending') {
+        // The server was not reached: sent again when the connection is back.
+        setState(entry, 'waiting');
+      }
+    });
+}
+
+/// After a reconnect: everything not refused goes again, in every room.
+function resendOutbox() {
+  for (const box of outbox.values()) {
+    for (const entry of box.values()) if (entry.state !== 'failed') transmit(entry);
+  }
+}
+
+/// The server refused a send (an ERROR frame naming its receipt, or a REST error).
+function sendFailed(receipt, reason) {
+  if (!receipt?.startsWith('send-')) return;
+  const clientMsgId = receipt.slice('send-'.length);
+  for (const box of outbox.values()) {
+    const entry = box.get(clientMsgId);
+    if (entry) return setState(entry, 'failed', reason);
+  }
+}
+
 // ---------------------------------------------------------------- a room
 
 const messagesBox = () => $('#messages');
@@ -492,7 +574,7 @@ class RoomView {
     this.catchUpAgain = false;
     this.readSeqs = new Map(); // member id -> read seq
     this.names = new Map(); // member id -> nickname
-    this.pending = new Map(); // clientMsgId -> {body, node, failed}
+    this.pendingNodes = new Map(); // clientMsgId -> the outbox entry's node on screen
     this.sentRead = 0;
     this.readTimer = null;
     this.typingTimers = new Map();
@@ -514,6 +596,7 @@ class RoomView {
     $('#history-status').textContent = 'Loading…';
     $('#room-title').textContent = rooms.has(this.id) ? roomName(rooms.get(this.id)) : '';
     $('#room-subtitle').textContent = '';
+    for (const entry of outboxOf(this.id).values()) this.showPending(entry);
     let detail;
     let page;
     try {
@@ -613,14 +696,12 @@ class RoomView {
     }
   }
 
-  /// After a reconnect: what was sent meanwhile, who read what, and my unsent messages.
+  /// After a reconnect: what was sent meanwhile, and who read what (my unsent messages
+  /// go again with the rest of the outbox).
   resume() {
     if (!this.loaded) return;
     this.catchUp();
     this.refreshMembers();
-    for (const pending of this.pending.values()) {
-      if (!pending.failed) this.transmit(pending);
-    }
   }
 
   /// Number of members who have not read message `seq` yet. Not me: I am looking at it
@@ -635,13 +716,7 @@ class RoomView {
   /// Puts a message in its place by seq; a seq already shown is left alone.
   add(message) {
     if (this.byseq.has(message.seq)) return false;
-    if (message.senderId === me() && message.clientMsgId) {
-      const pending = this.pending.get(message.clientMsgId);
-      if (pending) {
-        pending.node.remove();
-        this.pending.delete(message.clientMsgId);
-      }
-    }
+    if (message.senderId === me() && message.clientMsgId) takeOut(this.id, message.clientMsgId);
     // Sending moves the sender's read position to what they sent, and the server tells
     // no one (no `read` event): so the messages before it have one reader more.
     if (message.senderId != null && (this.readSeqs.get(message.senderId) ?? Infinity) < message.seq) {
@@ -867,73 +942,52 @@ class RoomView {
   }
 
   send(text) {
-    const clientMsgId = randomId();
-    const node = el(
-      'li',
-      { className: 'msg mine pending', dataset: { testid: 'pending-message' } },
-      el(
-        'span',
-        { className: 'line' },
-        el('span', { className: 'bubble', text }),
-        el('span', { className: 'meta' }, el('span', { className: 'state', text: 'sending…' })),
-      ),
-    );
-    const pending = { clientMsgId, body: text, node, failed: false };
-    this.pending.set(clientMsgId, pending);
-    $('#pending-list').append(node);
+    const entry = { roomId: this.id, clientMsgId: randomId(), body: text, state: 'sending', reason: '' };
+    outboxOf(this.id).set(entry.clientMsgId, entry);
+    transmit(entry);
     scrollToBottom();
-    this.transmit(pending);
   }
 
-  /// Sends over STOMP with a receipt (the receipt comes once the message is stored), or
-  /// over REST while the connection is down.
-  transmit(pending) {
-    pending.node.querySelector('.state').replaceChildren('sending…');
-    const body = { type: 'text', body: pending.body, clientMsgId: pending.clientMsgId };
-    if (connected()) {
-      const receipt = `send-${pending.clientMsgId}`;
-      stomp.watchForReceipt(receipt, () => {
-        // Stored. Its MESSAGE normally comes first; if not, fetch it.
-        setTimeout(() => {
-          if (this.pending.has(pending.clientMsgId)) this.catchUp();
-        }, 1000);
-      });
-      stomp.publish({ destination: `/app/rooms/${this.id}/messages`, body: JSON.stringify(body), headers: { receipt } });
-    } else {
-      api('POST', `/rooms/${this.id}/messages`, body)
-        .then((message) => {
-          if (!this.closed) this.arrived(message);
-        })
-        .catch((error) => {
-          if (error instanceof ApiError && error.status < 500) {
-            this.sendFailed(`send-${pending.clientMsgId}`, error.message);
-          } else {
-            // The server was not reached: sent again when the connection is back (resume).
-            pending.node.querySelector('.state').replaceChildren('waiting for the connection…');
-          }
-        });
+  /// An outbox entry of this room, on the pending list in its present state.
+  showPending(entry) {
+    if (this.closed) return;
+    let node = this.pendingNodes.get(entry.clientMsgId);
+    if (!node) {
+      node = el(
+        'li',
+        { className: 'msg mine pending', dataset: { testid: 'pending-message' } },
+        el(
+          'span',
+          { className: 'line' },
+          el('span', { className: 'bubble', text: entry.body }),
+          el('span', { className: 'meta' }, el('span', { className: 'state' })),
+        ),
+      );
+      this.pendingNodes.set(entry.clientMsgId, node);
+      $('#pending-list').append(node);
     }
+    node.classList.toggle('failed', entry.state === 'failed');
+    const state = node.querySelector('.state');
+    if (entry.state === 'sending') state.replaceChildren('sending…');
+    else if (entry.state === 'waiting') state.replaceChildren('waiting for the connection…');
+    else state.replaceChildren(`not sent: ${entry.reason} `, this.retryButton(entry), ' ', this.discardButton(entry));
   }
 
-  /// The server refused a send (an ERROR frame naming its receipt, or a REST error).
-  sendFailed(receipt, reason) {
-    if (!receipt?.startsWith('send-')) return;
-    const pending = this.pending.get(receipt.slice('send-'.length));
-    if (!pending) return;
-    pending.failed = true;
-    pending.node.classList.add('failed');
+  retryButton(entry) {
     const retry = el('button', { type: 'button', className: 'link', text: 'retry' });
-    retry.addEventListener('click', () => {
-      pending.failed = false;
-      pending.node.classList.remove('failed');
-      this.transmit(pending);
-    });
+    retry.addEventListener('click', () => transmit(entry));
+    return retry;
+  }
+
+  discardButton(entry) {
     const discard = el('button', { type: 'button', className: 'link', text: 'delete' });
-    discard.addEventListener('click', () => {
-      pending.node.remove();
-      this.pending.delete(pending.clientMsgId);
-    });
-    pending.node.querySelector('.state').replaceChildren(`not sent: ${reason} `, retry, ' ', discard);
+    discard.addEventListener('click', () => takeOut(this.id, entry.clientMsgId));
+    return discard;
+  }
+
+  dropPending(clientMsgId) {
+    this.pendingNodes.get(clientMsgId)?.remove();
+    this.pendingNodes.delete(clientMsgId);
   }
 
   typed() {
@@ -998,6 +1052,7 @@ function signOut(message = '') {
   openRoom?.close();
   openRoom = null;
   rooms.clear();
+  outbox.clear(); // someone else may log in next
   roomsCursor = null;
   roomSubscriptions.clear();
   auth = null;
