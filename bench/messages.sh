@@ -7,7 +7,10 @@
 #   2. the same against a throw-away MariaDB (tests/scripts/mariadb.sh), the server
 #      pointed at it with MODU_STORAGE_DATABASE_URL;
 #   3. `modu bench raw-insert` of 100,000 rows into a fresh SQLite database, 512 and then
-#      64 rows a transaction, and 512 a transaction into the MariaDB database.
+#      64 rows a transaction, and 512 a transaction into the MariaDB database: first one
+#      sender's rows, whose clientMsgIds follow each other, then the rows of as many
+#      senders as the largest send run had, taking turns (`--senders`), which is what the
+#      server stores and costs the clientMsgId index a leaf a row.
 # Every send run ends with a check that each 201 is stored exactly once ("lost").
 # The bench client runs on the same cores as the server and the database.
 #
@@ -28,6 +31,7 @@ read -r -a ENGINES <<< "${ENGINES:-sqlite mariadb}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-2}"
 RAW_MESSAGES="${RAW_MESSAGES:-100000}"
+MOST_SENDERS="$(printf '%s\n' "${SENDERS[@]}" | sort -n | tail -n 1)"
 
 die() { echo "messages: $*" >&2; exit 1; }
 
@@ -115,23 +119,25 @@ send_runs() { # $1: engine; the server in SERVER_* is running
   done
 }
 
-raw_insert() { # $1: engine, $2: batch; for mariadb, MARIADB_URL is set
-  local engine="$1" batch="$2" json out rc=0 parsed envs=()
-  json="$TMP/raw-$engine-$batch.json"
-  out="$TMP/raw-$engine-$batch.txt"
+raw_insert() { # $1: engine, $2: batch, $3: senders; for mariadb, MARIADB_URL is set
+  local engine="$1" batch="$2" senders="$3" json out rc=0 parsed envs=() label
+  json="$TMP/raw-$engine-$batch-$senders.json"
+  out="$TMP/raw-$engine-$batch-$senders.txt"
+  label="raw insert, $batch rows/txn, $(commas "$senders") sender$([[ "$senders" == 1 ]] || echo s)"
   [[ "$engine" == mariadb ]] && envs=("MODU_STORAGE_DATABASE_URL=$MARIADB_URL")
-  echo "== raw insert, $engine, batch $batch: modu bench raw-insert --messages $RAW_MESSAGES --batch $batch" >&2
+  echo "== $label, $engine: modu bench raw-insert --messages $RAW_MESSAGES --batch $batch --senders $senders" >&2
   run_bench "$json" "$out" env "${envs[@]+"${envs[@]}"}" "$MODU_BIN" bench raw-insert \
-    --data-dir "$TMP/raw-$engine-$batch" --messages "$RAW_MESSAGES" --batch "$batch" --json || rc=$?
-  RAW+=("### raw insert, $engine, batch $batch (exit $rc)"$'\n\n```\n'"$(cat "$out" "$json")"$'\n```')
+    --data-dir "$TMP/raw-$engine-$batch-$senders" --messages "$RAW_MESSAGES" --batch "$batch" \
+    --senders "$senders" --json || rc=$?
+  RAW+=("### $label, $engine (exit $rc)"$'\n\n```\n'"$(cat "$out" "$json")"$'\n```')
   if [[ -s "$json" ]]; then
     parsed="$(json_fields "$json" rowsPerSecond transactionUs.p50 transactionUs.p99)"
     local rate p50 p99
     IFS=$'\t' read -r rate p50 p99 <<< "$parsed"
-    add_row "raw insert, $batch rows/txn" "$engine" "$(commas "$rate")" "$(ms "$p50") / txn" "$(ms "$p99") / txn" "–" "–"
+    add_row "$label" "$engine" "$(commas "$rate")" "$(ms "$p50") / txn" "$(ms "$p99") / txn" "–" "–"
     echo "   $(commas "$rate") rows/s, transaction p50 $(ms "$p50"), p99 $(ms "$p99")" >&2
   else
-    add_row "raw insert, $batch rows/txn" "$engine" "failed (exit $rc)" "" "" "" ""
+    add_row "$label" "$engine" "failed (exit $rc)" "" "" "" ""
     tail -n 5 "$out" >&2
   fi
   [[ "$rc" == 0 ]] || FAILED=1
@@ -148,8 +154,9 @@ for engine in "${ENGINES[@]}"; do
       CMDS+=("SQLite server: \`$SERVER_CMD\`")
       send_runs sqlite
       stop_pid "$SERVER_PID" 30
-      raw_insert sqlite 512
-      raw_insert sqlite 64
+      raw_insert sqlite 512 1
+      raw_insert sqlite 64 1
+      raw_insert sqlite 512 "$MOST_SENDERS"
       ;;
     mariadb)
       echo "== starting a throw-away MariaDB" >&2
@@ -160,7 +167,8 @@ for engine in "${ENGINES[@]}"; do
       CMDS+=("MariaDB server: \`${SERVER_CMD//$MARIADB_URL/mysql://…}\`")
       send_runs mariadb
       stop_pid "$SERVER_PID" 30
-      raw_insert mariadb 512
+      raw_insert mariadb 512 1
+      raw_insert mariadb 512 "$MOST_SENDERS"
       bash "$MARIADB_SH" stop "$MARIADB_DIR"
       MARIADB_STARTED=
       ;;
@@ -173,7 +181,7 @@ report() {
   echo
   echo "$START_DATE · nproc $(nproc) · $(uname -srm) · $("$MODU_BIN" version 2>/dev/null | head -n 1 || echo 'modu version unknown')"
   echo
-  echo "\`modu bench send --senders N --duration $DURATION --warmup $WARMUP\` (16 members, 8 group rooms of 4; one keep-alive connection a sender; 201 = durable), then \`modu bench raw-insert --messages $RAW_MESSAGES --batch B\` into a fresh database. Client, server and database share the machine."
+  echo "\`modu bench send --senders N --duration $DURATION --warmup $WARMUP\` (16 members, 8 group rooms of 4; one keep-alive connection a sender; 201 = durable), then \`modu bench raw-insert --messages $RAW_MESSAGES --batch B --senders S\` into a fresh database (S = 1: one sender's clientMsgIds in a row; S = $MOST_SENDERS: the send run's senders taking turns, as the server stores them). Client, server and database share the machine."
   echo
   local c
   for c in "${CMDS[@]}"; do echo "- $c"; done

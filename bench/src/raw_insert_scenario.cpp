@@ -2,6 +2,12 @@
 // the rows a send stores straight into the database, in batched transactions, opened
 // and set up exactly as the server opens it (same Database class, same pragmas, same
 // schema), with no HTTP, no JSON, no membership checks and no idempotency look-ups.
+//
+// With `--senders S` the rows are the ones S concurrent `bench send` senders store: each
+// sender writes to one room as one of its members, with clientMsgIds of its own, and the
+// senders take turns. That is what the (room, sender, clientMsgId) unique index sees from
+// the server, and it costs more than one sender's ids in a row: the S senders' ids land
+// on S different leaves of it (docs/BENCHMARKS.md, 2026-11-30 16:06).
 #include "scenario.hpp"
 #include "stats.hpp"
 
@@ -34,9 +40,9 @@ constexpr std::string_view kInsertMember =
     "VALUES (:email, :hash, :nickname, :created, :updated)";
 constexpr std::string_view kInsertRoom =
     "INSERT INTO rooms (kind, name, last_activity_at, created_at) VALUES ('group', :name, :active, :created)";
-constexpr std::string_view kInsertOwner =
-    "INSERT INTO room_members (room_id, member_id, role, joined_at) VALUES (:room, :member, 'owner', :at)";
-constexpr std::string_view kCountMine = "SELECT COUNT(*) FROM messages WHERE sender_id = :member";
+constexpr std::string_view kInsertRoomMember =
+    "INSERT INTO room_members (room_id, member_id, role, joined_at) VALUES (:room, :member, :role, :at)";
+constexpr std::string_view kCountInRoom = "SELECT COUNT(*) FROM messages WHERE room_id = :room";
 
 struct RawInsertOptions {
   std::string data_dir;
@@ -44,6 +50,8 @@ struct RawInsertOptions {
   std::size_t messages = 100000;
   std::size_t batch = 512;
   std::size_t rooms = 8;
+  std::size_t room_size = 4;  ///< as `bench send`'s rooms
+  std::size_t senders = 1;
   bool json = false;
 };
 
@@ -55,30 +63,36 @@ long long last_insert_id(soci::session& sql, const char* table) {
   return id;
 }
 
-/// One member who owns R group rooms: what the messages refer to.
-struct Senders {
-  long long member = 0;
+/// K members who share R group rooms: what the messages refer to.
+struct Authors {
+  std::vector<long long> members;
   std::vector<long long> rooms;
 };
 
-Senders create_rooms(storage::Database& database, std::size_t rooms) {
+Authors create_rooms(storage::Database& database, std::size_t rooms, std::size_t room_size) {
   soci::session sql(database.pool());
   storage::WriteTransaction transaction(sql, database.dialect());
   const long long at = now_millis();
-  Senders senders;
-  const std::string email = fmt::format("raw-insert-{}@example.com", at);
-  const std::string no_password = "-";  // nobody logs in as this member
-  const std::string nickname = "raw insert";
-  sql << kInsertMember, soci::use(email), soci::use(no_password), soci::use(nickname), soci::use(at), soci::use(at);
-  senders.member = last_insert_id(sql, "members");
+  Authors authors;
+  const std::string no_password = "-";  // nobody logs in as these members
+  for (std::size_t k = 0; k < room_size; ++k) {
+    const std::string email = fmt::format("raw-insert-{}-{}@example.com", at, k);
+    const std::string nickname = fmt::format("raw insert {}", k);
+    sql << kInsertMember, soci::use(email), soci::use(no_password), soci::use(nickname), soci::use(at), soci::use(at);
+    authors.members.push_back(last_insert_id(sql, "members"));
+  }
   for (std::size_t r = 0; r < rooms; ++r) {
     const std::string name = fmt::format("raw insert {}", r);
     sql << kInsertRoom, soci::use(name), soci::use(at), soci::use(at);
-    senders.rooms.push_back(last_insert_id(sql, "rooms"));
-    sql << kInsertOwner, soci::use(senders.rooms.back()), soci::use(senders.member), soci::use(at);
+    authors.rooms.push_back(last_insert_id(sql, "rooms"));
+    for (std::size_t k = 0; k < room_size; ++k) {
+      const std::string role = k == 0 ? "owner" : "member";
+      sql << kInsertRoomMember, soci::use(authors.rooms.back()), soci::use(authors.members[k]), soci::use(role),
+          soci::use(at);
+    }
   }
   transaction.commit();
-  return senders;
+  return authors;
 }
 
 struct InsertResult {
@@ -87,20 +101,23 @@ struct InsertResult {
   LatencySamples transaction_time;  ///< BEGIN .. COMMIT returned
 };
 
-/// Message i goes to room i mod R with that room's next seq; each transaction inserts up
-/// to `batch` rows with one prepared statement and moves each room it touched once.
-InsertResult insert_messages(storage::Database& database, const Senders& senders, const RawInsertOptions& options) {
+/// Message i is sender s = i mod S's next one, to room i mod R (as `bench send` places
+/// sender s: S is a multiple of R there) with that room's next seq, written by the room's
+/// member (s / R) mod K. Each transaction inserts up to `batch` rows with one prepared
+/// statement and moves each room it touched once.
+InsertResult insert_messages(storage::Database& database, const Authors& authors, const RawInsertOptions& options) {
   soci::session sql(database.pool());
   // SOCI binds these by reference: the statements read them at each execute().
-  long long room = 0, seq = 0, sender = senders.member, at = 0;
+  long long room = 0, seq = 0, sender = 0, at = 0;
   std::string type = "text", body(kBenchMessageText), client;
   soci::statement insert = (sql.prepare << kInsertMessage, soci::use(room), soci::use(seq), soci::use(sender),
                             soci::use(type), soci::use(body), soci::use(client), soci::use(at));
   long long last_seq = 0, advanced_room = 0;
   soci::statement advance = (sql.prepare << kAdvanceRoom, soci::use(last_seq), soci::use(at), soci::use(advanced_room));
 
-  const std::size_t room_count = senders.rooms.size();
+  const std::size_t room_count = authors.rooms.size();
   std::vector<long long> seqs(room_count, 0);
+  std::vector<std::size_t> sent(options.senders, 0);
   InsertResult result;
   const auto start = Clock::now();
   for (std::size_t done = 0; done < options.messages;) {
@@ -110,14 +127,16 @@ InsertResult insert_messages(storage::Database& database, const Senders& senders
     storage::WriteTransaction transaction(sql, database.dialect());
     for (std::size_t i = done; i < done + rows; ++i) {
       const std::size_t r = i % room_count;
-      room = senders.rooms[r];
+      const std::size_t s = i % options.senders;
+      room = authors.rooms[r];
       seq = ++seqs[r];
-      client = fmt::format("raw-{}", i);
+      sender = authors.members[(s / room_count) % authors.members.size()];
+      client = fmt::format("raw-{}-{}", s, sent[s]++);
       insert.execute(true);
     }
     for (std::size_t r = 0; r < std::min(rows, room_count); ++r) {
       const std::size_t touched = (done + r) % room_count;
-      advanced_room = senders.rooms[touched];
+      advanced_room = authors.rooms[touched];
       last_seq = seqs[touched];
       advance.execute(true);
     }
@@ -151,6 +170,14 @@ class RawInsertScenario final : public Scenario {
     command.add_option("--rooms", options_.rooms, "rooms the rows are spread over")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
+    command.add_option("--room-size", options_.room_size, "members of each room; they take turns writing")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    command
+        .add_option("--senders", options_.senders,
+                    "senders taking turns, each with its own clientMsgIds (as `bench send --senders`)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
     command.add_flag("--json", options_.json, "print one JSON line of results on stdout (the summary goes to stderr)");
   }
 
@@ -159,16 +186,21 @@ class RawInsertScenario final : public Scenario {
     auto& out = options_.json ? std::cerr : std::cout;
     storage::Database database(config.storage);
     storage::migrate(database);
-    out << fmt::format("modu bench raw-insert: {} messages into {} rooms, {} a transaction, {} (profile {})\n",
-                       with_commas(options_.messages), options_.rooms, options_.batch, database.display_url(),
-                       config.profile);
+    out << fmt::format(
+        "modu bench raw-insert: {} messages from {} senders into {} rooms of {}, {} a transaction, {} (profile {})\n",
+        with_commas(options_.messages), options_.senders, options_.rooms, options_.room_size, options_.batch,
+        database.display_url(), config.profile);
 
-    const auto senders = create_rooms(database, options_.rooms);
-    auto result = insert_messages(database, senders, options_);
+    const auto authors = create_rooms(database, options_.rooms, options_.room_size);
+    auto result = insert_messages(database, authors, options_);
     long long stored = 0;
     {
       soci::session sql(database.pool());
-      sql << kCountMine, soci::use(senders.member), soci::into(stored);
+      for (const long long room : authors.rooms) {
+        long long in_room = 0;
+        sql << kCountInRoom, soci::use(room), soci::into(in_room);
+        stored += in_room;
+      }
     }
     const bool ok = static_cast<std::size_t>(stored) == options_.messages;
     print_summary(out, result, stored);
@@ -201,6 +233,8 @@ class RawInsertScenario final : public Scenario {
                             {"messages", options_.messages},
                             {"batch", options_.batch},
                             {"rooms", options_.rooms},
+                            {"roomSize", options_.room_size},
+                            {"senders", options_.senders},
                             {"milliseconds", std::llround(seconds * 1000)},
                             {"rowsPerSecond", std::llround(static_cast<double>(options_.messages) / seconds)},
                             {"transactions", result.transactions},
