@@ -218,6 +218,20 @@ test('scrolling up loads older history; a live message lands after it', async ()
   await messageBody(d, 'any time').waitFor();
   await thanks.getByTestId('unread-members').getByText('1', { exact: true }).waitFor({ state: 'detached' });
 
+  // Too long: it stays in the composer, with a word on why (in characters, as the
+  // server counts them: 4,000 emoji are 8,000 UTF-16 units, and fine).
+  const composer = d.getByTestId('composer');
+  await composer.fill('x'.repeat(4001));
+  await composer.press('Enter');
+  await d.getByTestId('composer-error').getByText('A message holds at most 4000 characters.').waitFor();
+  assert.equal((await composer.inputValue()).length, 4001);
+  assert.equal(await d.getByTestId('pending-message').count(), 0);
+  const emoji = '\u{1F600}'.repeat(4000);
+  await composer.fill(emoji);
+  await d.getByTestId('composer-error').getByText(/at most/).waitFor({ state: 'detached' });
+  await composer.press('Enter');
+  await messageBody(d, emoji).waitFor();
+
   // A reload keeps Dan logged in and in the room.
   await d.reload();
   await messageBody(d, 'any time').waitFor();

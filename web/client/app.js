@@ -47,18 +47,24 @@ function randomId() {
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+
+/// The day of `at`, with its year when that is not this one.
+function dayOf(at) {
+  return at.getFullYear() === new Date().getFullYear() ? dayFormat.format(at) : dateFormat.format(at);
+}
 
 /// A message's time; with its day, when that is not today.
 function messageTime(iso) {
   const at = new Date(iso);
   const time = timeFormat.format(at);
-  return at.toDateString() === new Date().toDateString() ? time : `${dayFormat.format(at)}, ${time}`;
+  return at.toDateString() === new Date().toDateString() ? time : `${dayOf(at)}, ${time}`;
 }
 
 function shortTime(iso) {
   if (!iso) return '';
   const at = new Date(iso);
-  return at.toDateString() === new Date().toDateString() ? timeFormat.format(at) : dayFormat.format(at);
+  return at.toDateString() === new Date().toDateString() ? timeFormat.format(at) : dayOf(at);
 }
 
 function initial(name) {
@@ -593,6 +599,7 @@ class RoomView {
     $('#message-list').replaceChildren();
     $('#pending-list').replaceChildren();
     $('#typing').textContent = '';
+    $('#composer-error').textContent = '';
     $('#history-status').textContent = 'Loading…';
     $('#room-title').textContent = rooms.has(this.id) ? roomName(rooms.get(this.id)) : '';
     $('#room-subtitle').textContent = '';
@@ -1174,6 +1181,7 @@ function fitComposer() {
 }
 
 composer.addEventListener('input', () => {
+  $('#composer-error').textContent = '';
   fitComposer();
   openRoom?.typed();
 });
@@ -1188,7 +1196,7 @@ $('#send-form').addEventListener('submit', (event) => {
   const text = cleanText(composer.value);
   if (!text || !openRoom?.member) return;
   if ([...text].length > MAX_TEXT_LENGTH) {
-    $('#typing').textContent = `A message holds at most ${MAX_TEXT_LENGTH} characters.`;
+    $('#composer-error').textContent = `A message holds at most ${MAX_TEXT_LENGTH} characters.`;
     return;
   }
   openRoom.send(text);
