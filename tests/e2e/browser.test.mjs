@@ -155,6 +155,26 @@ test('two people chat live in the browser: the room list, unread counts, message
     await reply.getByTestId('unread-members').getByText('1', { exact: true }).waitFor({ state: 'detached' });
   }
 
+  // Amy goes to another tab: Ben's next message waits for her, and her page says so
+  // too, as the server counts it. Back in view, she reads it, and Ben sees that.
+  const setHidden = (page, hidden) =>
+    page.evaluate((on) => {
+      if (on) Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      else delete document.hidden; // the real one again: visible
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await setHidden(a, true);
+  await b.getByTestId('composer').fill('still there?');
+  await b.getByTestId('composer').press('Enter');
+  const unreadBeside = (page, text) =>
+    page.getByTestId('message').filter({ has: messageBody(page, text) }).getByTestId('unread-members');
+  await unreadBeside(a, 'still there?').getByText('1', { exact: true }).waitFor();
+  await unreadBeside(b, 'still there?').getByText('1', { exact: true }).waitFor();
+  await setHidden(a, false);
+  for (const page of [a, b]) {
+    await unreadBeside(page, 'still there?').getByText('1', { exact: true }).waitFor({ state: 'detached' });
+  }
+
   // Each message shows once, in seq order, on both sides.
   for (const page of [a, b]) {
     assert.equal(await messageBody(page, 'hello').count(), 1);

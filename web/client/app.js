@@ -711,12 +711,15 @@ class RoomView {
     this.refreshMembers();
   }
 
-  /// Number of members who have not read message `seq` yet. Not me: I am looking at it
-  /// (my read marker is on its way).
+  /// Number of members who have not read message `seq` yet. Not me while the page is in
+  /// view: I am looking at it (my read marker is on its way). In another tab, I have not.
   unreadFor(message) {
     if (this.readSeqs.size === 0) return message.unreadMemberCount ?? 0;
+    const looking = !document.hidden;
     let count = 0;
-    for (const [memberId, readSeq] of this.readSeqs) if (memberId !== me() && readSeq < message.seq) count += 1;
+    for (const [memberId, readSeq] of this.readSeqs) {
+      if (readSeq < message.seq && !(looking && memberId === me())) count += 1;
+    }
     return count;
   }
 
@@ -1205,6 +1208,7 @@ $('#send-form').addEventListener('submit', (event) => {
 });
 
 document.addEventListener('visibilitychange', () => {
+  openRoom?.refreshUnreadNumbers(); // I count among the readers only while I look
   if (document.hidden || !started) return;
   openRoom?.scheduleRead();
   loadRooms(); // rooms opened by others meanwhile (the server tells no one yet)
