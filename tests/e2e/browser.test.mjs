@@ -24,18 +24,18 @@ after(async () => {
 });
 
 /// Signs a member up over REST (quicker than the form): {id, email, password, nickname, token}.
-async function signUp(nickname) {
+async function signUp(nickname, on = server) {
   const email = `${nickname}-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
   const password = 'correct horse';
-  const signup = await api(server.base, 'POST', '/api/v1/auth/signup', { email, password, nickname });
+  const signup = await api(on.base, 'POST', '/api/v1/auth/signup', { email, password, nickname });
   assert.equal(signup.status, 201, JSON.stringify(signup.json));
-  const login = await api(server.base, 'POST', '/api/v1/auth/login', { email, password });
+  const login = await api(on.base, 'POST', '/api/v1/auth/login', { email, password });
   return { id: signup.json.id, email, password, nickname, token: login.json.accessToken };
 }
 
 /// A fresh browser context (its own session storage) logged in through the form, live.
 /// `prepare(context)` runs before the page opens.
-async function logIn(user, prepare = async () => {}) {
+async function logIn(user, prepare = async () => {}, on = server) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   await prepare(context);
   const page = await context.newPage();
@@ -46,7 +46,7 @@ async function logIn(user, prepare = async () => {}) {
     if (message.type() === 'error') page.problems.push(`console error: ${message.text()}`);
   });
   try {
-    await page.goto(`${server.base}/`);
+    await page.goto(`${on.base}/`);
     await page.getByTestId('login-email').fill(user.email);
     await page.getByTestId('login-password').fill(user.password);
     await page.getByTestId('login-submit').click();
@@ -81,14 +81,18 @@ function assertNoProblems(...pages) {
 
 /// The page's WebSocket through the test, which can cut it (`sockets.at(-1).close()`) and
 /// refuse new ones while `refused` (the browser's offline mode leaves WebSockets alone).
-/// Pass `link.prepare` to `logIn`.
+/// `closedByPage[i]` is when the page closed socket i. Pass `link.prepare` to `logIn`.
 function testLink() {
-  const link = { sockets: [], refused: false };
+  const link = { sockets: [], closedByPage: [], refused: false };
   link.prepare = (context) =>
     context.routeWebSocket(/\/ws$/, (socket) => {
       if (link.refused) return socket.close();
-      socket.connectToServer();
-      link.sockets.push(socket);
+      const toServer = socket.connectToServer();
+      const index = link.sockets.push(socket) - 1;
+      socket.onClose((code, reason) => {
+        link.closedByPage[index] = Date.now();
+        toServer.close({ code, reason }); // what the route does by itself without this handler
+      });
     });
   return link;
 }
@@ -407,4 +411,46 @@ test('a rename and my leaving, done elsewhere, reach the room I have open, also 
   await i.locator('[data-testid="connection"][data-state="live"]').waitFor();
   assert.ok(sockets.length - before <= 2, `${sockets.length - before} reconnects after the room went`);
   await i.context().close();
+});
+
+test('before its access token expires, the page moves to a fresh connection without going quiet', async () => {
+  const shortLived = await startServer({ env: { MODU_AUTH_ACCESS_TOKEN_MINUTES: '1' } });
+  try {
+    const [ola, pia] = [await signUp('ola', shortLived), await signUp('pia', shortLived)];
+    const room = await api(shortLived.base, 'POST', '/api/v1/rooms', { memberIds: [pia.id] }, ola.token);
+    const link = testLink();
+    const loggedInAt = Date.now();
+    const o = await logIn(ola, link.prepare, shortLived);
+    await roomItem(o, 'pia').click();
+    await o.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
+    await o.locator('[data-testid="connection"]').evaluate((badge) => {
+      window.connectionStates = [];
+      new MutationObserver(() => window.connectionStates.push(badge.dataset.state)).observe(badge, {
+        attributes: true,
+        attributeFilter: ['data-state'],
+      });
+    });
+
+    // The token lasts a minute: a fifth of that before it ends, a second connection opens,
+    // takes over, and the page lets the first go, before the server would have ended it.
+    for (const deadline = Date.now() + 70_000; !link.closedByPage[0] && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(link.sockets.length, 2, 'a second connection took over');
+    assert.ok(link.closedByPage[0] < loggedInAt + 58_000, 'the first was let go before its token expired');
+    const session = JSON.parse(await o.evaluate(() => sessionStorage.getItem('modu.session')));
+    assert.ok(session.expiresAt > Date.now() + 30_000, 'the page holds a fresh token');
+
+    // Live all along, and still: Pia's message arrives on the new connection.
+    assert.ok(!(await o.evaluate(() => window.connectionStates)).includes('reconnecting'));
+    const pia2 = await api(shortLived.base, 'POST', '/api/v1/auth/login', { email: pia.email, password: pia.password });
+    await api(shortLived.base, 'POST', `/api/v1/rooms/${room.json.id}/messages`, { type: 'text', body: 'still here' },
+              pia2.json.accessToken);
+    await messageBody(o, 'still here').waitFor();
+    assert.equal(link.sockets.length, 2, 'no reconnect');
+    assertNoProblems(o);
+    await o.context().close();
+  } finally {
+    await shortLived.stop();
+  }
 });

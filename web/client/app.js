@@ -109,6 +109,7 @@ function setSession(login) {
     accessToken: login.accessToken,
     refreshToken: login.refreshToken,
     expiresAt: Date.now() + login.expiresIn * 1000,
+    lifetimeMs: login.expiresIn * 1000,
     member: login.member,
   };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(auth));
@@ -138,8 +139,13 @@ function reissue() {
   return reissuing;
 }
 
+/// An access token's lifetime, for a session stored before the page kept it.
+const DEFAULT_TOKEN_LIFETIME_MS = 15 * 60_000;
+const tokenLifetime = () => auth?.lifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
+
+/// The access token, renewed first when a quarter of its lifetime or less is left.
 async function freshToken() {
-  if (auth && auth.expiresAt - Date.now() < 60_000 && !(await reissue())) {
+  if (auth && auth.expiresAt - Date.now() < tokenLifetime() / 4 && !(await reissue())) {
     signOut('Your session has ended: log in again.');
   }
   return auth?.accessToken;
@@ -332,7 +338,20 @@ function setConnection(state) {
   badge.textContent = state;
 }
 
+/// The live connection. The server ends one when its access token expires; a fifth of
+/// the token's lifetime before that, a successor with a fresh token is opened beside it
+/// and takes over once it is up, so that the page never goes quiet. What both bring
+/// meanwhile is shown once: messages by seq, and the rest says the same thing twice.
 function startLive() {
+  stomp = liveClient();
+  setConnection('connecting');
+  stomp.activate();
+}
+
+let successor = null; // opened to take over from `stomp`, not connected yet
+let renewTimer = null;
+
+function liveClient() {
   const { Client } = window.StompJs;
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const client = new Client({
@@ -344,8 +363,10 @@ function startLive() {
     beforeConnect: async () => {
       const token = await freshToken().catch(() => auth?.accessToken);
       client.connectHeaders = { Authorization: `Bearer ${token}` };
+      client.tokenExpiresAt = auth?.expiresAt ?? 0;
     },
     onConnect: () => {
+      if (client !== stomp) takeOver(client);
       roomSubscriptions.clear();
       setConnection('live');
       client.subscribe('/user/queue/events', onPersonalEvent, { id: 'me' });
@@ -353,8 +374,10 @@ function startLive() {
       loadRooms(); // counts moved while we were away
       openRoom?.resume();
       resendOutbox();
+      scheduleRenewal(client);
     },
     onStompError: (frame) => {
+      if (client !== stomp) return; // a successor's: it tries again by itself
       // The server closes the connection after an ERROR; stompjs reconnects.
       console.warn('STOMP ERROR:', frame.headers.message);
       if (frame.headers.code === 'UNAUTHORIZED' && auth) auth.expiresAt = 0; // renew before the next try
@@ -365,13 +388,33 @@ function startLive() {
       sendFailed(frame.headers['receipt-id'], frame.headers.message);
     },
     onWebSocketClose: () => {
+      if (client !== stomp) return;
       roomSubscriptions.clear();
-      if (stomp === client) setConnection('reconnecting');
+      // Gone before its successor was up: the successor is the connection now, trying.
+      if (successor) takeOver(successor);
+      setConnection('reconnecting');
     },
   });
-  stomp = client;
-  setConnection('connecting');
-  client.activate();
+  return client;
+}
+
+/// `next` becomes the page's connection; the one before it goes.
+function takeOver(next) {
+  const previous = stomp;
+  stomp = next;
+  successor = null;
+  clearTimeout(renewTimer);
+  previous?.deactivate();
+}
+
+function scheduleRenewal(client) {
+  clearTimeout(renewTimer);
+  const due = client.tokenExpiresAt - tokenLifetime() / 5 - Date.now();
+  renewTimer = setTimeout(() => {
+    if (!auth || stomp !== client || !client.connected || successor) return;
+    successor = liveClient();
+    successor.activate();
+  }, Math.max(0, due));
 }
 
 const connected = () => stomp?.connected === true;
@@ -1059,6 +1102,9 @@ function signOut(message = '') {
   const client = stomp;
   stomp = null;
   client?.deactivate();
+  successor?.deactivate();
+  successor = null;
+  clearTimeout(renewTimer);
   openRoom?.close();
   openRoom = null;
   rooms.clear();
