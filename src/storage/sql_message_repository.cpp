@@ -345,6 +345,12 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
         verdict = admitted.emplace(who, admit(standing)).first;
       }
       if (!verdict->second) {
+        // A retry of a send stored before it was refused (a block since, say) answers the
+        // first message, as any retry does: the client asks whether it was stored.
+        if (auto stored = message.client_msg_id ? statements.find(message) : std::nullopt) {
+          results.emplace_back(chat::Appended{std::move(*stored), true});
+          continue;
+        }
         results.emplace_back(verdict->second.error());
         continue;
       }

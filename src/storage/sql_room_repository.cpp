@@ -135,9 +135,10 @@ void lock_room(soci::session& sql, Dialect dialect, long long room) {
 
 }  // namespace
 
-room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a, MemberId b, room::TimePoint at) {
+room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId opener, MemberId other,
+                                                                      room::TimePoint at) {
   soci::session sql(database_.pool());
-  const auto key = direct_key(a, b);
+  const auto key = direct_key(opener, other);
   const long long when = to_millis(at);
   std::optional<room::Room> room = find_room(sql, kFindDirect, key);
   bool created = false;
@@ -147,8 +148,8 @@ room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a
       sql << kInsertDirect, soci::use(key), soci::use(when), soci::use(when);
       long long id = 0;
       sql.get_last_insert_id("rooms", id);
-      insert_member(sql, id, a.value(), "member", when);
-      insert_member(sql, id, b.value(), "member", when);
+      insert_member(sql, id, opener.value(), "member", when);
+      insert_member(sql, id, other.value(), "member", when);
       transaction.commit();
       created = true;
     } catch (const soci::soci_error&) {
@@ -157,18 +158,17 @@ room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a
     room = find_room(sql, kFindDirect, key);
     if (!room) throw std::runtime_error("direct room vanished while creating it");
   }
+  bool rejoined = false;
   if (!created) {
-    // Someone who left a 1:1 room is back in it when either of the two opens it again.
     WriteTransaction transaction(sql, database_.dialect());
     lock_room(sql, database_.dialect(), room->id.value());
-    for (auto member : {a, b}) {
-      if (count(sql, kIsMember, static_cast<long long>(room->id.value()), static_cast<long long>(member.value())) ==
-          0) {
-        try {
-          insert_member(sql, room->id.value(), member.value(), "member", when);
-        } catch (const soci::soci_error&) {
-          // added by a concurrent open: fine
-        }
+    const long long room_id = room->id.value();
+    if (count(sql, kIsMember, room_id, static_cast<long long>(opener.value())) == 0) {
+      try {
+        insert_member(sql, room_id, opener.value(), "member", when);
+        rejoined = true;
+      } catch (const soci::soci_error&) {
+        // put back by a concurrent open: fine
       }
     }
     if (room->archived) {
@@ -178,7 +178,7 @@ room::RoomRepository::Direct SqlRoomRepository::find_or_create_direct(MemberId a
     }
     transaction.commit();
   }
-  return {std::move(*room), created};
+  return {std::move(*room), created, rejoined};
 }
 
 room::Room SqlRoomRepository::create_group(MemberId owner, const std::vector<MemberId>& others,

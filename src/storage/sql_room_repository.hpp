@@ -9,7 +9,7 @@ class SqlRoomRepository final : public room::RoomRepository {
  public:
   explicit SqlRoomRepository(Database& database) : database_(database) {}
 
-  Direct find_or_create_direct(MemberId a, MemberId b, room::TimePoint at) override;
+  Direct find_or_create_direct(MemberId opener, MemberId other, room::TimePoint at) override;
   room::Room create_group(MemberId owner, const std::vector<MemberId>& others, const std::optional<std::string>& name,
                           room::TimePoint at) override;
   std::optional<room::Room> find(RoomId id) override;

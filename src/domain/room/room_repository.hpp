@@ -13,12 +13,15 @@ class RoomRepository {
   virtual ~RoomRepository() = default;
 
   /// The 1:1 room of a pair, made if there is none; `created` says which. Two members
-  /// creating it at once get the same room (a unique key on the pair decides).
+  /// creating it at once get the same room (a unique key on the pair decides). An opener
+  /// who had left it is back in it (`rejoined`); the other, if they left, is not: they
+  /// come back when they are written to, as in KakaoTalk.
   struct Direct {
     Room room;
-    bool created;
+    bool created = false;
+    bool rejoined = false;
   };
-  virtual Direct find_or_create_direct(MemberId a, MemberId b, TimePoint at) = 0;
+  virtual Direct find_or_create_direct(MemberId opener, MemberId other, TimePoint at) = 0;
   virtual Room create_group(MemberId owner, const std::vector<MemberId>& others, const std::optional<std::string>& name,
                             TimePoint at) = 0;
   virtual std::optional<Room> find(RoomId id) = 0;

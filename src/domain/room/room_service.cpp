@@ -86,17 +86,19 @@ Result<RoomService::Opened> RoomService::open(MemberId me, std::vector<MemberId>
                                               const std::optional<std::string>& name) {
   auto checked = check_others(me, std::move(others));
   if (!checked) return checked.error();
-  auto room_name = check_name(name);
-  if (!room_name) return room_name.error();
   const auto now = clock_.now();
-  if (checked->size() == 1) {
+  if (checked->size() == 1) {  // the name is not looked at: a 1:1 room has none
     auto direct = rooms_.find_or_create_direct(me, checked->front(), now);
     auto members = rooms_.members(direct.room.id);
     if (direct.created) {
       for (const auto& member : members) publisher_.joined(direct.room.id, member.member, me);
+    } else if (direct.rejoined) {
+      publisher_.joined(direct.room.id, me, me);  // my other devices hear of it
     }
     return Opened{{direct.room, std::move(members)}, direct.created};
   }
+  auto room_name = check_name(name);
+  if (!room_name) return room_name.error();
   auto group = rooms_.create_group(me, *checked, *room_name, now);
   tell(group.id,
        boost::json::serialize(
@@ -149,9 +151,15 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
   if (rooms_.find(id)->kind == Kind::direct) {
     return Error::validation("a 1:1 room takes no more members; open a group room with everyone instead");
   }
+  // Those in the room already are left alone, whatever their blocks: there is nothing to ask.
+  const auto current = rooms_.members(id);
+  std::erase_if(others, [&](MemberId other) {
+    return other != me && std::any_of(current.begin(), current.end(), [&](const auto& m) { return m.member == other; });
+  });
+  if (others.empty()) return detail(id);
   auto checked = check_others(me, std::move(others));
   if (!checked) return checked.error();
-  if (rooms_.members(id).size() + checked->size() > max_group_members_) {
+  if (current.size() + checked->size() > max_group_members_) {
     return Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
   }
   auto added = rooms_.add_members(id, *checked, clock_.now());

@@ -204,6 +204,23 @@ TEST_P(RoomApiTest, AFriendsMessageBringsBackTheOneToOneRoomILeft) {
   EXPECT_EQ(send(*bob_, direct, "yes").status, 201);
 }
 
+TEST_P(RoomApiTest, OpeningTheOneToOneRoomBringsBackOnlyWhoOpensIt) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  ASSERT_EQ(bob_->del(room_path(direct) + "/members/me").status, 204);
+  // Amy opens it again, and writes nothing: Bob does not get it back.
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id"), direct);
+  EXPECT_TRUE(bob_->get("/api/v1/rooms").json.at("items").as_array().empty());
+  EXPECT_EQ(bob_->get(room_path(direct)).status, 403);
+  // Bob opens it himself: he is back, with nothing new unread.
+  auto reopened = bob_->post("/api/v1/rooms", {{"memberIds", {amy_id_}}});
+  EXPECT_EQ(reopened.status, 200);
+  EXPECT_EQ(reopened.json.at("id"), direct);
+  auto bob_rooms = bob_->get("/api/v1/rooms").json.at("items");
+  ASSERT_EQ(bob_rooms.as_array().size(), 1u);
+  EXPECT_EQ(bob_rooms.at(0).at("unreadCount"), 0);
+  EXPECT_EQ(bob_rooms.at(0).at("memberCount"), 2);
+}
+
 TEST_P(RoomApiTest, AMemberMutesARoomForThemselvesOnly) {
   const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).json.at("id").as_int64();
   const auto mine = room_path(group) + "/members/me";
@@ -268,6 +285,21 @@ TEST_P(RoomApiTest, BlockingStopsOneToOneRoomsInvitesAndMessages) {
                         .as_int64();
   EXPECT_EQ(amy_->post(room_path(trio) + "/members", {{"memberIds", {bob_id_}}}).status, 403);
   EXPECT_EQ(cat_->post(room_path(trio) + "/members", {{"memberIds", {bob_id_}}}).status, 200);
+  // Bob is in the room now: Amy inviting him again asks nothing of him, and is no error.
+  EXPECT_EQ(amy_->post(room_path(trio) + "/members", {{"memberIds", {bob_id_}}}).status, 200);
+}
+
+TEST_P(RoomApiTest, ARetryAfterABlockStillAnswersTheFirstMessage) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
+  auto first = send(*amy_, direct, "stored before the block", "before-block");
+  ASSERT_EQ(first.status, 201);
+  ASSERT_EQ(bob_->patch("/api/v1/friends/" + std::to_string(amy_id_), {{"blocked", true}}).status, 200);
+  // The answer was lost, say, and Amy's phone asks again: it was stored, and it says so.
+  auto again = send(*amy_, direct, "stored before the block", "before-block");
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.json.at("id"), first.json.at("id"));
+  EXPECT_EQ(send(*amy_, direct, "a new one", "after-block").status, 403);
+  EXPECT_EQ(amy_->get(room_path(direct) + "/messages/count").json.at("count"), 1);
 }
 
 TEST_P(RoomApiTest, ARetriedSendReturnsTheFirstMessage) {

@@ -57,11 +57,18 @@ TEST_P(RoomRepositoryTest, OneDirectRoomPerPairEvenWhenBothOpenItAtOnce) {
   EXPECT_FALSE(rooms.find_or_create_direct(ids_[0], ids_[1], kNow).created);
   EXPECT_NE(rooms.find_or_create_direct(ids_[0], ids_[2], kNow).room.id, opened[0]);
 
-  // Leaving a 1:1 room and being written to again brings you back to the same room.
+  // Someone who left is not brought back by the other opening the room (a message does
+  // that: MessageWriteTest), but is when they open it again themselves.
   EXPECT_TRUE(rooms.remove_member(opened[0], ids_[0]));
+  const auto opened_by_other = rooms.find_or_create_direct(ids_[1], ids_[0], kNow);
+  EXPECT_EQ(opened_by_other.room.id, opened[0]);
+  EXPECT_FALSE(opened_by_other.rejoined);
   EXPECT_FALSE(rooms.membership(opened[0], ids_[0]));
-  EXPECT_EQ(rooms.find_or_create_direct(ids_[1], ids_[0], kNow).room.id, opened[0]);
+  const auto reopened = rooms.find_or_create_direct(ids_[0], ids_[1], kNow);
+  EXPECT_EQ(reopened.room.id, opened[0]);
+  EXPECT_TRUE(reopened.rejoined);
   EXPECT_TRUE(rooms.membership(opened[0], ids_[0]));
+  EXPECT_FALSE(rooms.find_or_create_direct(ids_[0], ids_[1], kNow).rejoined);
 }
 
 TEST_P(RoomRepositoryTest, GroupsHaveAnOwnerMembersJoinLeaveAndAnEmptyRoomIsArchived) {
