@@ -33,11 +33,11 @@ Result<void> ChatService::check_message(MessageType type, const std::string& bod
       return Error::validation(fmt::format("field 'body' must be at most {} characters", max_text_length_));
     }
     if (has_forbidden_controls(body)) return Error::validation("field 'body' cannot hold control characters");
-  } else if (auto reference = member::check_image_reference(body, "body"); !reference || body.empty()) {
-    return Error::validation("field 'body' must be the media id or URL of the image or file");
+  } else if (auto reference = member::check_image_reference(body, "body"); !reference) {
+    return reference.error();
   }
-  if (client_msg_id &&
-      (client_msg_id->empty() || client_msg_id->size() > kClientMsgIdMax || has_control_characters(*client_msg_id))) {
+  if (client_msg_id && (client_msg_id->empty() || code_points(*client_msg_id) > kClientMsgIdMax ||
+                        has_control_characters(*client_msg_id))) {
     return Error::validation(fmt::format("field 'clientMsgId' must be 1 to {} printable characters", kClientMsgIdMax));
   }
   return {};

@@ -3,6 +3,7 @@
 #include "core/text.hpp"
 
 #include <fmt/format.h>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -56,10 +57,24 @@ Result<std::string> normalize_status_message(std::string_view text, std::size_t 
 }
 
 Result<std::string> check_image_reference(std::string_view reference, std::string_view field) {
-  if (reference.size() > kImageReferenceMax || has_control_characters(reference) ||
-      reference.find(' ') != std::string_view::npos) {
-    return Error::validation(
-        fmt::format("field '{}' must be an image id or URL of at most {} bytes", field, kImageReferenceMax));
+  const auto refused = [&] {
+    return Error::validation(fmt::format("field '{}' must be a media id or an http(s) URL of at most {} characters",
+                                         field, kImageReferenceMax));
+  };
+  // URL syntax allows only ASCII, so the length in octets is the length in characters.
+  if (reference.empty() || reference.size() > kImageReferenceMax) return refused();
+  const auto parsed = boost::urls::parse_uri_reference(reference);
+  if (!parsed) return refused();
+  if (parsed->has_scheme()) {
+    const auto scheme = parsed->scheme_id();
+    if ((scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) || parsed->host().empty()) {
+      return refused();
+    }
+  } else if (parsed->has_authority()) {
+    return refused();  // `//elsewhere/...`: another host, without saying how
+  }
+  for (const auto segment : parsed->segments()) {
+    if (segment == "..") return refused();
   }
   return std::string(reference);
 }

@@ -327,6 +327,12 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
            {{{"type", "system"}, {"body", "x"}}, "system from a client"},
            {{{"type", "video"}, {"body", "x"}}, "unknown type"},
            {{{"type", "image"}, {"body", "has spaces"}}, "bad media reference"},
+           {{{"type", "image"}, {"body", "javascript:alert(1)"}}, "a script for a link"},
+           {{{"type", "file"}, {"body", "data:text/html,<script>alert(1)</script>"}}, "a data URL"},
+           {{{"type", "image"}, {"body", "<script>alert(1)</script>"}}, "markup"},
+           {{{"type", "file"}, {"body", "../../etc/passwd"}}, "a climb out of the media folder"},
+           {{{"type", "image"}, {"body", "//elsewhere.example.com/x.png"}}, "another host, scheme-relative"},
+           {{{"type", "image"}, {"body", "https:///no-host"}}, "a URL without a host"},
            {{{"type", "text"}, {"body", "x"}, {"clientMsgId", std::string(65, 'c')}}, "long client id"},
            {{{"type", "text"}, {"body", 5}}, "body a number"},
        }) {
@@ -335,6 +341,14 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
     EXPECT_EQ(reply.code(), "VALIDATION_FAILED") << why;
   }
   EXPECT_EQ(send(*amy_, direct, "line one\nline two").status, 201);  // line breaks are fine
+  EXPECT_EQ(send(*amy_, direct, "name\tscore").status, 201);         // and tabs, pasted from a table
+  for (const auto* reference : {"media/1", "/api/v1/media/1", "https://img.example.com/a%20b.png?w=200"}) {
+    EXPECT_EQ(amy_->post(messages, {{"type", "image"}, {"body", reference}}).status, 201) << reference;
+  }
+  // A clientMsgId is counted in characters: 64 Hangul syllables are 192 octets.
+  std::string hangul;
+  for (int i = 0; i < 64; ++i) hangul += "\uAC00";
+  EXPECT_EQ(amy_->post(messages, {{"type", "text"}, {"body", "x"}, {"clientMsgId", hangul}}).status, 201);
   EXPECT_EQ(amy_->post("/api/v1/rooms", boost::json::object{}).status, 400);
   EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", boost::json::array{}}}).status, 400);
   EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {amy_id_}}}).status, 400);
