@@ -371,6 +371,76 @@ test('a message typed offline still goes out after I switch to another room', as
   await l.context().close();
 });
 
+test('a send that fails late, after its resend was stored, leaves nothing waiting', async () => {
+  const [quin, rex] = [await signUp('quin'), await signUp('rex')];
+  await api(server.base, 'POST', '/api/v1/rooms', { memberIds: [rex.id] }, quin.token);
+  const link = testLink();
+  const q = await logIn(quin, link.prepare);
+  await roomItem(q, 'rex').click();
+  await q.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
+
+  // The socket is down, so the send goes over REST, and that request hangs.
+  let failHeld;
+  const held = new Promise((resolve) => { failHeld = resolve; });
+  await q.context().route(/\/api\/v1\/rooms\/\d+\/messages$/, async (route) => {
+    await held;
+    await route.abort('failed');
+  }, { times: 1 });
+  link.refused = true;
+  await link.sockets.at(-1).close();
+  await q.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
+  await q.getByTestId('composer').fill('late failure');
+  await q.getByTestId('composer').press('Enter');
+  await q.getByTestId('pending-message').filter({ hasText: 'late failure' }).waitFor();
+
+  // The connection comes back and sends it again: stored, shown. Then the first try fails.
+  link.refused = false;
+  await q.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  await messageBody(q, 'late failure').waitFor();
+  await q.getByTestId('pending-message').waitFor({ state: 'detached' });
+  failHeld();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(await q.getByTestId('pending-message').count(), 0, 'no bubble left waiting for a stored message');
+  await q.context().close();
+});
+
+test('signing out while a token renewal is on its way stays signed out', async () => {
+  const sam = await signUp('sam');
+  const p = await logIn(sam);
+  let releaseReissue;
+  const reissueHeld = new Promise((resolve) => { releaseReissue = resolve; });
+  let reissueSeen = false;
+  let reissueAnswered;
+  const answered = new Promise((resolve) => { reissueAnswered = resolve; });
+  await p.context().route(/\/auth\/reissue$/, async (route) => {
+    reissueSeen = true;
+    const response = await route.fetch(); // the server spends the refresh token now
+    await reissueHeld;
+    await route.fulfill({ response });
+    reissueAnswered();
+  });
+  // A 401 on the room list makes the page renew its token.
+  const expired = { code: 'UNAUTHORIZED', message: 'the access token has expired', requestId: 'test' };
+  await p.context().route(/\/api\/v1\/rooms(\?.*)?$/, (route) =>
+    route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify(expired) }), { times: 1 });
+  await p.getByTestId('refresh-rooms').click();
+  for (const deadline = Date.now() + WAIT_MS; !reissueSeen && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(reissueSeen, 'the page asked for a new token');
+
+  await p.getByTestId('logout').click();
+  await p.getByTestId('login-form').waitFor();
+  releaseReissue();
+  await answered;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(await p.evaluate(() => sessionStorage.getItem('modu.session')), null, 'the answer revived nothing');
+  await p.reload();
+  await p.getByTestId('login-form').waitFor();
+  assert.equal(await p.getByTestId('me').isVisible(), false);
+  await p.context().close();
+});
+
 test('a rename and my leaving, done elsewhere, reach the room I have open, also while it was away', async () => {
   const [ida, jon, kim] = [await signUp('ida'), await signUp('jon'), await signUp('kim')];
   const open = async (name) => {

@@ -121,22 +121,33 @@ let reissuing = null;
 
 /// Trades the refresh token for a new pair, once at a time: a refresh token is good for
 /// one use, and presenting it twice would end the session.
+/// False when the server refuses it (the session has ended); throws when the server
+/// could not answer (down, or failing) or the session is no longer the page's, which
+/// ends nothing.
 function reissue() {
-  reissuing ??= (async () => {
-    try {
-      const response = await fetch(`${API}/auth/reissue`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refreshToken: auth.refreshToken }),
-      });
-      if (!response.ok) return false;
-      setSession(await response.json());
-      return true;
-    } finally {
-      reissuing = null;
-    }
+  if (reissuing) return reissuing;
+  const session = auth;
+  const attempt = (async () => {
+    const response = await fetch(`${API}/auth/reissue`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    });
+    if (response.status >= 500) throw new Error(`reissue: ${response.status}`);
+    if (!response.ok) return false;
+    const next = await response.json();
+    // Signed out meanwhile (or someone else signed in): this answer is nobody's now,
+    // and whoever is signed in keeps their session.
+    if (auth !== session) throw new Error('reissue: signed out meanwhile');
+    setSession(next);
+    return true;
   })();
-  return reissuing;
+  reissuing = attempt;
+  const done = () => {
+    if (reissuing === attempt) reissuing = null; // not a later one, for someone else
+  };
+  attempt.then(done, done);
+  return attempt;
 }
 
 /// An access token's lifetime, for a session stored before the page kept it.
@@ -349,6 +360,7 @@ function startLive() {
 }
 
 let successor = null; // opened to take over from `stomp`, not connected yet
+let retiring = null; // taken over from, kept until the successor's subscriptions are in place
 let renewTimer = null;
 
 function liveClient() {
@@ -366,11 +378,20 @@ function liveClient() {
       client.tokenExpiresAt = auth?.expiresAt ?? 0;
     },
     onConnect: () => {
-      if (client !== stomp) takeOver(client);
+      // A successor: the old connection goes once this one hears everything it did
+      // (the server handles a connection's frames in order: the last SUBSCRIBE's
+      // receipt says the others are in place), so no event falls between the two.
+      const previous = client === stomp ? null : takeOver(client);
       roomSubscriptions.clear();
       setConnection('live');
-      client.subscribe('/user/queue/events', onPersonalEvent, { id: 'me' });
       syncSubscriptions();
+      const receipt = `me-${randomId()}`;
+      if (previous) {
+        retire(retiring); // an earlier one still waiting: enough of it
+        retiring = previous;
+        client.watchForReceipt(receipt, () => retire(previous));
+      }
+      client.subscribe('/user/queue/events', onPersonalEvent, { id: 'me', receipt });
       loadRooms(); // counts moved while we were away
       openRoom?.resume();
       resendOutbox();
@@ -388,33 +409,46 @@ function liveClient() {
       sendFailed(frame.headers['receipt-id'], frame.headers.message);
     },
     onWebSocketClose: () => {
-      if (client !== stomp) return;
+      if (client === successor) return; // not up yet: it tries again by itself
+      if (client !== stomp) return retire(client); // replaced: no coming back
       roomSubscriptions.clear();
       // Gone before its successor was up: the successor is the connection now, trying.
-      if (successor) takeOver(successor);
+      if (successor) retire(takeOver(successor));
       setConnection('reconnecting');
     },
   });
   return client;
 }
 
-/// `next` becomes the page's connection; the one before it goes.
+/// `next` becomes the page's connection; returns the one before it, still open.
 function takeOver(next) {
   const previous = stomp;
   stomp = next;
   successor = null;
   clearTimeout(renewTimer);
-  previous?.deactivate();
+  return previous;
 }
+
+function retire(client) {
+  if (client === retiring) retiring = null;
+  client?.deactivate();
+}
+
+/// Not sooner than this after a connect, so that a renewal whose token could not be
+/// renewed (the server failing) is not tried again at once, and again.
+const MIN_RENEWAL_WAIT_MS = 30_000;
 
 function scheduleRenewal(client) {
   clearTimeout(renewTimer);
   const due = client.tokenExpiresAt - tokenLifetime() / 5 - Date.now();
-  renewTimer = setTimeout(() => {
-    if (!auth || stomp !== client || !client.connected || successor) return;
-    successor = liveClient();
-    successor.activate();
-  }, Math.max(0, due));
+  renewTimer = setTimeout(
+    () => {
+      if (!auth || stomp !== client || !client.connected || successor) return;
+      successor = liveClient();
+      successor.activate();
+    },
+    Math.min(Math.max(MIN_RENEWAL_WAIT_MS, due), 2 ** 31 - 1),
+  );
 }
 
 const connected = () => stomp?.connected === true;
@@ -530,7 +564,10 @@ function outboxOf(roomId) {
   return box;
 }
 
+const inOutbox = (entry) => outbox.get(entry.roomId)?.get(entry.clientMsgId) === entry;
+
 function setState(entry, state, reason = '') {
+  if (!inOutbox(entry)) return; // stored (or given up) meanwhile, by another way
   entry.state = state;
   entry.reason = reason;
   if (openRoom?.id === entry.roomId) openRoom.showPending(entry);
@@ -543,20 +580,22 @@ function takeOut(roomId, clientMsgId) {
 }
 
 /// Sends over STOMP with a receipt (the receipt comes once the message is stored), or
-/// over REST while the connection is down.
-function transmit(entry) {
+/// over REST while the connection is down, or when asked to: a refused SEND ends the
+/// connection (STOMP's ERROR), a refused POST only that message.
+function transmit(entry, { overRest = false } = {}) {
   const { roomId, clientMsgId } = entry;
   setState(entry, 'sending');
   const body = { type: 'text', body: entry.body, clientMsgId };
-  if (connected()) {
+  if (connected() && !overRest) {
     const receipt = `send-${clientMsgId}`;
     stomp.watchForReceipt(receipt, () => {
       if (openRoom?.id !== roomId) return takeOut(roomId, clientMsgId);
-      // Stored. Its MESSAGE normally comes first and shows it; if not, fetch it.
+      // Stored. Its MESSAGE normally comes first and shows it; if not, fetch it, and
+      // take it off the list all the same: it may be older than the page on screen.
       setTimeout(() => {
         if (!outboxOf(roomId).has(clientMsgId)) return;
-        if (openRoom?.id === roomId) openRoom.catchUp();
-        else takeOut(roomId, clientMsgId);
+        const fetched = openRoom?.id === roomId ? openRoom.catchUp() : Promise.resolve();
+        fetched.finally(() => takeOut(roomId, clientMsgId));
       }, 1000);
     });
     stomp.publish({ destination: `/app/rooms/${roomId}/messages`, body: JSON.stringify(body), headers: { receipt } });
@@ -577,10 +616,11 @@ function transmit(entry) {
     });
 }
 
-/// After a reconnect: everything not refused goes again, in every room.
+/// After a reconnect: everything not refused goes again, in every room, over REST: one
+/// for a room I have left meanwhile is refused alone, not with the connection.
 function resendOutbox() {
   for (const box of outbox.values()) {
-    for (const entry of box.values()) if (entry.state !== 'failed') transmit(entry);
+    for (const entry of box.values()) if (entry.state !== 'failed') transmit(entry, { overRest: true });
   }
 }
 
@@ -1104,6 +1144,9 @@ function signOut(message = '') {
   client?.deactivate();
   successor?.deactivate();
   successor = null;
+  retiring?.deactivate();
+  retiring = null;
+  reissuing = null; // whoever signs in next renews their own
   clearTimeout(renewTimer);
   openRoom?.close();
   openRoom = null;
