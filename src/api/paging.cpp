@@ -6,14 +6,24 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <utility>
 
 namespace modu::api {
 namespace {
 
-std::optional<std::int64_t> parse_integer(std::string_view text) {
+/// The whole number `text` spells, or why not: `std::errc::result_out_of_range` for one
+/// past what 64 bits hold (worth saying so, rather than "not a number").
+std::pair<std::int64_t, std::errc> read_integer(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (ec == std::errc() && (end != text.data() + text.size() || text.empty())) ec = std::errc::invalid_argument;
+  if (ec == std::errc::result_out_of_range && end != text.data() + text.size()) ec = std::errc::invalid_argument;
+  return {value, ec};
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  const auto [value, ec] = read_integer(text);
+  if (ec != std::errc()) return std::nullopt;
   return value;
 }
 
@@ -32,10 +42,12 @@ Result<std::optional<std::int64_t>> query_integer(const http::Request& request, 
                                                   std::int64_t minimum) {
   auto text = request.query_param(name);
   if (!text) return std::optional<std::int64_t>();
-  auto value = parse_integer(*text);
-  if (!value) return Error::validation(fmt::format("parameter '{}' must be a whole number", name));
-  if (*value < minimum) return Error::validation(fmt::format("parameter '{}' must be at least {}", name, minimum));
-  return std::optional<std::int64_t>(*value);
+  const auto [value, ec] = read_integer(*text);
+  if (ec == std::errc::result_out_of_range)
+    return Error::validation(fmt::format("parameter '{}' is out of range", name));
+  if (ec != std::errc()) return Error::validation(fmt::format("parameter '{}' must be a whole number", name));
+  if (value < minimum) return Error::validation(fmt::format("parameter '{}' must be at least {}", name, minimum));
+  return std::optional<std::int64_t>(value);
 }
 
 Result<MemberId> member_id_param(const http::Request& request, std::string_view name) {

@@ -359,6 +359,9 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   EXPECT_NE(tab_in_name.json.at("message").as_string().find("control characters"), std::string::npos);
   EXPECT_EQ(amy_->get(messages + "?before=3&after=1").status, 400);
   EXPECT_EQ(amy_->get(messages + "?before=x").status, 400);
+  auto huge = amy_->get(messages + "?size=99999999999999999999");  // a number, past 64 bits
+  EXPECT_EQ(huge.status, 400);
+  EXPECT_NE(huge.json.at("message").as_string().find("out of range"), std::string::npos);
   // The OpenAPI document's minimums: no seq before 1, and `after=0` is "from the first".
   EXPECT_EQ(amy_->get(messages + "?before=0").status, 400);
   EXPECT_EQ(amy_->get(messages + "?after=-1").status, 400);
