@@ -16,8 +16,7 @@ namespace {
 std::pair<std::int64_t, std::errc> read_integer(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec == std::errc() && (end != text.data() + text.size() || text.empty())) ec = std::errc::invalid_argument;
-  if (ec == std::errc::result_out_of_range && end != text.data() + text.size()) ec = std::errc::invalid_argument;
+  if (end != text.data() + text.size() || text.empty()) ec = std::errc::invalid_argument;  // not all of it
   return {value, ec};
 }
 

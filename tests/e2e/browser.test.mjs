@@ -65,6 +65,12 @@ const roomItem = (page, name) =>
   page.getByTestId('room-item').filter({ has: page.getByTestId('room-name').getByText(name, { exact: true }) });
 const messageBody = (page, text) => page.getByTestId('message-body').getByText(text, { exact: true });
 
+/// Types `text` into the composer and sends it with Enter, as a person would.
+async function say(page, text) {
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('composer').press('Enter');
+}
+
 async function screenshot(page, name) {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -129,8 +135,7 @@ test('two people chat live in the browser: the room list, unread counts, message
   await roomItem(b, 'amy').waitFor();
 
   // Amy writes while Ben looks at his list: it shows the message and one unread.
-  await a.getByTestId('composer').fill('hello');
-  await a.getByTestId('composer').press('Enter');
+  await say(a, 'hello');
   await messageBody(a, 'hello').waitFor();
   const hello = a.getByTestId('message').filter({ has: messageBody(a, 'hello') });
   await hello.getByTestId('unread-members').getByText('1', { exact: true }).waitFor(); // Ben has not read it
@@ -168,8 +173,7 @@ test('two people chat live in the browser: the room list, unread counts, message
       document.dispatchEvent(new Event('visibilitychange'));
     }, hidden);
   await setHidden(a, true);
-  await b.getByTestId('composer').fill('still there?');
-  await b.getByTestId('composer').press('Enter');
+  await say(b, 'still there?');
   const unreadBeside = (page, text) =>
     page.getByTestId('message').filter({ has: messageBody(page, text) }).getByTestId('unread-members');
   await unreadBeside(a, 'still there?').getByText('1', { exact: true }).waitFor();
@@ -234,8 +238,7 @@ test('scrolling up loads older history; a live message lands after it', async ()
 
   // Dan's answer waits for Cat (1 unread) until Cat writes again: sending moves Cat's
   // read position past it, which no `read` event tells, so the page works it out.
-  await d.getByTestId('composer').fill('thanks');
-  await d.getByTestId('composer').press('Enter');
+  await say(d, 'thanks');
   const thanks = d.getByTestId('message').filter({ has: messageBody(d, 'thanks') });
   await thanks.getByTestId('unread-members').getByText('1', { exact: true }).waitFor();
   await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'any time' }, cat.token);
@@ -283,8 +286,7 @@ test('a dropped connection comes back and catches up; what I send meanwhile goes
   await f.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
   // Sent while Fay is away (the client waits 2 s before reconnecting).
   await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body: 'while away' }, eve.token);
-  await f.getByTestId('composer').fill('sent offline');
-  await f.getByTestId('composer').press('Enter');
+  await say(f, 'sent offline');
   await messageBody(f, 'sent offline').waitFor();
 
   await f.locator('[data-testid="connection"][data-state="live"]').waitFor();
@@ -315,8 +317,7 @@ test('a message typed while the server cannot be reached at all is sent once it 
   await h.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
 
   await goOffline(h, link);
-  await h.getByTestId('composer').fill('typed offline');
-  await h.getByTestId('composer').press('Enter');
+  await say(h, 'typed offline');
   const waiting = h.getByTestId('pending-message').filter({ hasText: 'typed offline' });
   await waiting.getByText('waiting for the connection…').waitFor();
   await new Promise((resolve) => setTimeout(resolve, 2500)); // a reconnect is tried, and refused
@@ -340,8 +341,7 @@ test('a message typed offline still goes out after I switch to another room', as
   await l.getByTestId('history-status').getByText('No messages yet: say hello').waitFor();
 
   await goOffline(l, link);
-  await l.getByTestId('composer').fill('for max, typed offline');
-  await l.getByTestId('composer').press('Enter');
+  await say(l, 'for max, typed offline');
   await l.getByTestId('pending-message').getByText('waiting for the connection…').waitFor();
 
   // Away to Ned's room, and back: the message still waits, shown once.
@@ -389,8 +389,7 @@ test('a send that fails late, after its resend was stored, leaves nothing waitin
   link.refused = true;
   await link.sockets.at(-1).close();
   await q.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
-  await q.getByTestId('composer').fill('late failure');
-  await q.getByTestId('composer').press('Enter');
+  await say(q, 'late failure');
   await q.getByTestId('pending-message').filter({ hasText: 'late failure' }).waitFor();
 
   // The connection comes back and sends it again: stored, shown. Then the first try fails.

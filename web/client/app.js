@@ -385,13 +385,14 @@ function liveClient() {
       roomSubscriptions.clear();
       setConnection('live');
       syncSubscriptions();
-      const receipt = `me-${randomId()}`;
+      const headers = { id: 'me' };
       if (previous) {
         retire(retiring); // an earlier one still waiting: enough of it
         retiring = previous;
-        client.watchForReceipt(receipt, () => retire(previous));
+        headers.receipt = `me-${randomId()}`;
+        client.watchForReceipt(headers.receipt, () => retire(previous));
       }
-      client.subscribe('/user/queue/events', onPersonalEvent, { id: 'me', receipt });
+      client.subscribe('/user/queue/events', onPersonalEvent, headers);
       loadRooms(); // counts moved while we were away
       openRoom?.resume();
       resendOutbox();
