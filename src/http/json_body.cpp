@@ -37,7 +37,8 @@ Result<boost::json::object> read_json_object(const Request& request) {
 }
 
 Result<boost::json::object> parse_json_object(std::string_view text) {
-  if (text.empty()) return Error::validation("the body must be a JSON object");
+  // Not JSON at all, although Boost.JSON's message would call it an incomplete document.
+  if (text.empty()) return Error{Errc::malformed_json, "the body is empty; send a JSON object"};
   boost::system::error_code ec;
   // One growing block holds the whole document: the object lives only as long as the
   // request, and is read, not grown.

@@ -65,7 +65,7 @@ struct BadBody {
 
 TEST_F(PipelineTest, BadBodiesGetClearErrors) {
   const std::vector<BadBody> table{
-      {"", "application/json", 400, "VALIDATION_FAILED"},
+      {"", "application/json", 400, "MALFORMED_JSON", "empty"},
       {"{", "application/json", 400, "MALFORMED_JSON"},
       {"{\"text\": \"hi\",}", "application/json", 400, "MALFORMED_JSON"},
       {"\xff\xfe", "application/json", 400, "MALFORMED_JSON", "UTF-8"},
