@@ -130,8 +130,7 @@ test('two people chat live in the browser: the room list, unread counts, message
   await roomItem(a, 'ben').waitFor();
   assert.match(new URL(a.url()).hash, /^#\/rooms\/\d+$/);
 
-  // Ben is told of no new room yet (the server has no such event): his list refresh finds it.
-  await b.getByTestId('refresh-rooms').click();
+  // Ben is told of the new room on his own queue: it shows up in his list.
   await roomItem(b, 'amy').waitFor();
 
   // Amy writes while Ben looks at his list: it shows the message and one unread.
@@ -480,6 +479,86 @@ test('a rename and my leaving, done elsewhere, reach the room I have open, also 
   await i.locator('[data-testid="connection"][data-state="live"]').waitFor();
   assert.ok(sockets.length - before <= 2, `${sockets.length - before} reconnects after the room went`);
   await i.context().close();
+});
+
+test('a group made, renamed, grown and left from the page itself', async () => {
+  const [eve, fay, gus, hal] = [await signUp('eve'), await signUp('fay'), await signUp('gus'), await signUp('hal')];
+  const [e, f, g] = [await logIn(eve), await logIn(fay), await logIn(gus)];
+  const subtitle = (page, text) => page.getByTestId('room-subtitle').getByText(text, { exact: true });
+  const systemLine = (page, text) => page.getByTestId('message').getByText(text, { exact: true });
+
+  // An unknown email is named in the error; nothing is opened.
+  await e.getByTestId('open-room-email').fill(`${fay.email}, nobody-${Date.now()}@example.com`);
+  await e.getByTestId('open-room-submit').click();
+  await e.getByTestId('open-room-error').getByText(/^Nobody has the email nobody-/).waitFor();
+
+  // Several emails make a group, with the name asked for only then.
+  await e.getByTestId('open-room-email').fill(fay.email);
+  assert.equal(await e.getByTestId('open-room-name').isVisible(), false);
+  await e.getByTestId('open-room-email').fill(`${fay.email}, ${gus.email}`);
+  await e.getByTestId('open-room-name').fill('Trip');
+  await screenshot(e, 'open-group-eve');
+  await e.getByTestId('open-room-submit').click();
+  await e.getByTestId('room-title').getByText('Trip', { exact: true }).waitFor();
+  await subtitle(e, '3 members').waitFor();
+  await systemLine(e, 'eve opened the room').waitFor();
+
+  // The others are told at once; Gus writes, Fay's list shows it.
+  await roomItem(f, 'Trip').waitFor();
+  await roomItem(g, 'Trip').click();
+  await say(g, 'hi all');
+  await messageBody(e, 'hi all').waitFor();
+  await roomItem(f, 'Trip').getByTestId('room-last').getByText('hi all', { exact: true }).waitFor();
+  await roomItem(f, 'Trip').getByTestId('unread-badge').waitFor();
+
+  // Eve renames it from the room's menu: everyone's title and list follow.
+  await e.getByTestId('room-menu-toggle').click();
+  await e.getByTestId('rename-name').fill('Jeju');
+  await e.getByTestId('rename-submit').click();
+  await e.getByTestId('room-menu').waitFor({ state: 'hidden' });
+  await e.getByTestId('room-title').getByText('Jeju', { exact: true }).waitFor();
+  await g.getByTestId('room-title').getByText('Jeju', { exact: true }).waitFor();
+  await roomItem(f, 'Jeju').waitFor();
+  await systemLine(g, 'eve named the room “Jeju”').waitFor();
+
+  // She invites Hal: the line names him, on her page and on Gus's.
+  await e.getByTestId('room-menu-toggle').click();
+  await e.getByTestId('invite-email').fill(hal.email);
+  await screenshot(e, 'room-menu-eve');
+  await e.getByTestId('invite-submit').click();
+  for (const page of [e, g]) {
+    await subtitle(page, '4 members').waitFor();
+    await systemLine(page, 'eve invited hal').waitFor();
+  }
+  const members = await api(server.base, 'GET', `/api/v1/rooms/${new URL(e.url()).hash.split('/')[2]}`, null, hal.token);
+  assert.equal(members.status, 200, 'Hal is in the room');
+
+  // Gus leaves, after saying yes: the room goes from his page, the others see him go.
+  await g.getByTestId('room-menu-toggle').click();
+  await g.getByTestId('leave-room').click();
+  await g.getByTestId('leave-cancel').click(); // not yet
+  await subtitle(g, '4 members').waitFor();
+  await g.getByTestId('leave-room').click();
+  await g.getByTestId('leave-confirm').click();
+  await g.waitForFunction(() => location.hash === '#/rooms');
+  await roomItem(g, 'Jeju').waitFor({ state: 'detached' });
+  await subtitle(e, '3 members').waitFor();
+  await systemLine(e, 'gus left').waitFor();
+
+  // A 1:1 room has no name to change; inviting there starts a new group of the three.
+  await e.getByTestId('open-room-email').fill(fay.email);
+  await e.getByTestId('open-room-submit').click();
+  await e.getByTestId('room-title').getByText('fay', { exact: true }).waitFor();
+  await e.getByTestId('room-menu-toggle').click();
+  assert.equal(await e.getByTestId('rename-form').isVisible(), false);
+  await e.getByTestId('invite-email').fill(gus.email);
+  await e.getByTestId('invite-submit').click();
+  await e.getByTestId('room-title').getByText('fay, gus', { exact: true }).waitFor();
+  await subtitle(e, '3 members').waitFor();
+  await roomItem(e, 'fay').waitFor(); // the 1:1 room is still there
+  await roomItem(g, 'eve, fay').waitFor();
+  assertNoProblems(e, f, g);
+  for (const page of [e, f, g]) await page.context().close();
 });
 
 test('before its access token expires, the page moves to a fresh connection without going quiet', async () => {

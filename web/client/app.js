@@ -330,13 +330,28 @@ async function loadRooms(more = false) {
   return loadingRooms;
 }
 
-/// "Chat with" by email: find the member, then open (or find) our 1:1 room.
-async function openRoomWith(email) {
-  const found = await api('GET', `/members?email=${encodeURIComponent(email)}`);
-  const other = found.items[0];
-  if (!other) throw new Error(`Nobody has the email ${email}.`);
-  if (other.id === me()) throw new Error('That is you.');
-  const room = await api('POST', '/rooms', { memberIds: [other.id] });
+/// The members with these emails, as an `<input type="email" multiple>` gives them
+/// (separated by commas), leaving out mine: an unknown one is an error that names it.
+async function othersByEmail(list) {
+  const emails = [...new Set(list.split(',').map((email) => email.trim()).filter(Boolean))];
+  const found = await Promise.all(
+    emails.map(async (email) => {
+      const page = await api('GET', `/members?email=${encodeURIComponent(email)}`);
+      if (!page.items[0]) throw new Error(`Nobody has the email ${email}.`);
+      return page.items[0];
+    }),
+  );
+  const others = found.filter((member) => member.id !== me());
+  if (others.length === 0) throw new Error('That is you.');
+  return others;
+}
+
+/// Opens a room with these members and shows it: one other is our 1:1 room (the same one
+/// every time), more make a new group, named `name` if one is given.
+async function openRoomWith(memberIds, name = '') {
+  const body = { memberIds };
+  if (memberIds.length > 1 && name) body.name = name;
+  const room = await api('POST', '/rooms', body);
   await loadRooms();
   location.hash = `#/rooms/${room.id}`;
 }
@@ -684,6 +699,7 @@ class RoomView {
     $('#pending-list').replaceChildren();
     $('#typing').textContent = '';
     $('#composer-error').textContent = '';
+    closeRoomMenu();
     $('#history-status').textContent = 'Loading…';
     $('#room-title').textContent = rooms.has(this.id) ? roomName(rooms.get(this.id)) : '';
     $('#room-subtitle').textContent = '';
@@ -739,8 +755,14 @@ class RoomView {
     this.detail = detail;
     this.readSeqs = new Map(detail.members.map((m) => [m.memberId, m.readSeq]));
     for (const m of detail.members) this.names.set(m.memberId, m.nickname);
+    // System lines name members: one just invited was not known when its line came.
+    for (const { message, node } of this.byseq.values()) {
+      if (message.type === 'system') node.textContent = describeSystem(message.body, this.names);
+    }
     // From the room itself: the list's copy may not have heard of a rename yet.
     $('#room-title').textContent = roomName({ ...detail, memberCount: detail.members.length });
+    $('#rename-form').hidden = detail.type !== 'group'; // a 1:1 room has no name of its own
+    $('#rename-form').roomName.placeholder = detail.name ?? 'Room name';
     this.renderSubtitle();
     this.refreshUnreadNumbers();
     const other = this.otherMember();
@@ -1240,19 +1262,116 @@ $('#logout').addEventListener('click', async () => {
   signOut();
 });
 
-$('#open-room-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  const error = $('[data-testid="open-room-error"]');
-  error.textContent = '';
+/// Runs a form's `action` with the form disabled, its error line cleared first and
+/// showing what went wrong after.
+async function submitting(form, errorLine, action) {
+  errorLine.textContent = '';
   busy(form, true);
   try {
-    await openRoomWith(form.email.value.trim());
-    form.reset();
+    await action();
   } catch (failure) {
-    error.textContent = failure.message;
+    errorLine.textContent = failure.message;
   } finally {
     busy(form, false);
+  }
+}
+
+const openRoomForm = $('#open-room-form');
+openRoomForm.addEventListener('input', () => {
+  $('[data-testid="open-room-error"]').textContent = '';
+  openRoomForm.groupName.hidden = !openRoomForm.email.value.includes(','); // a group's
+});
+openRoomForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  submitting(openRoomForm, $('[data-testid="open-room-error"]'), async () => {
+    const others = await othersByEmail(openRoomForm.email.value);
+    await openRoomWith(
+      others.map((member) => member.id),
+      openRoomForm.groupName.value.trim(),
+    );
+    openRoomForm.reset();
+    openRoomForm.groupName.hidden = true;
+  });
+});
+
+// ---- the open room's menu: invite, rename, leave
+
+const roomMenuError = () => $('[data-testid="room-menu-error"]');
+
+function closeRoomMenu() {
+  $('#room-menu').hidden = true;
+  $('#room-menu-toggle').setAttribute('aria-expanded', 'false');
+  $('#leave-room').hidden = false;
+  $('#leave-confirm').hidden = true;
+  roomMenuError().textContent = '';
+  for (const form of $('#room-menu').querySelectorAll('form')) form.reset();
+}
+
+$('#room-menu-toggle').addEventListener('click', () => {
+  if (!$('#room-menu').hidden) return closeRoomMenu();
+  $('#room-menu').hidden = false;
+  $('#room-menu-toggle').setAttribute('aria-expanded', 'true');
+  $('[data-testid="invite-email"]').focus();
+});
+
+$('#invite-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const view = openRoom;
+  if (!view?.detail) return;
+  submitting(event.target, roomMenuError(), async () => {
+    const invited = (await othersByEmail(event.target.email.value)).map((member) => member.id);
+    if (view.detail.type !== 'group') {
+      // A 1:1 room stays between its two: inviting starts a group of the three of us.
+      const other = view.otherMember();
+      await openRoomWith(other ? [other.memberId, ...invited] : invited);
+      return;
+    }
+    const detail = await api('POST', `/rooms/${view.id}/members`, { memberIds: invited });
+    if (view.closed) return;
+    view.takeMembers(detail);
+    closeRoomMenu();
+  });
+});
+
+$('#rename-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const view = openRoom;
+  if (!view?.detail) return;
+  submitting(event.target, roomMenuError(), async () => {
+    const detail = await api('PATCH', `/rooms/${view.id}`, { name: event.target.roomName.value.trim() });
+    const listed = rooms.get(view.id);
+    if (listed) {
+      listed.name = detail.name;
+      renderRooms();
+    }
+    if (view.closed) return;
+    view.takeMembers(detail);
+    closeRoomMenu();
+  });
+});
+
+$('#leave-room').addEventListener('click', () => {
+  $('#leave-room').hidden = true;
+  $('#leave-confirm').hidden = false;
+});
+$('#leave-no').addEventListener('click', () => {
+  $('#leave-room').hidden = false;
+  $('#leave-confirm').hidden = true;
+});
+$('#leave-yes').addEventListener('click', async () => {
+  const view = openRoom;
+  if (!view) return;
+  $('#leave-yes').disabled = true;
+  try {
+    await api('DELETE', `/rooms/${view.id}/members/me`);
+    rooms.delete(view.id);
+    renderRooms();
+    view.gone();
+  } catch (error) {
+    roomMenuError().textContent = error.message;
+    view.goneIf(error); // left already, on another device
+  } finally {
+    $('#leave-yes').disabled = false;
   }
 });
 
@@ -1301,7 +1420,7 @@ document.addEventListener('visibilitychange', () => {
   openRoom?.refreshUnreadNumbers(); // I count among the readers only while I look
   if (document.hidden || !started) return;
   openRoom?.scheduleRead();
-  loadRooms(); // rooms opened by others meanwhile (the server tells no one yet)
+  loadRooms(); // a tab in the background may have been frozen, its events held back
 });
 window.addEventListener('hashchange', route);
 route();
