@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct Event {
   Channel channel;
   std::string type;                         ///< "message", "typing", "read", ...
   std::shared_ptr<const std::string> body;  ///< JSON
+  /// A member who is not told, on any device: the one it is about, when it is news only
+  /// to the others (that they are typing).
+  std::optional<std::int64_t> not_for;
 };
 
 /// Carries events from where they happen to where connections are held. In one process

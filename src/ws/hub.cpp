@@ -40,9 +40,9 @@ void Hub::Shard::attach(MemberId member, Subscriber& subscriber) {
   attached_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id,
-                           bool acks) {
-  by_channel_[channel].push_back({&subscriber, std::string(subscription_id), acks});
+void Hub::Shard::subscribe(const bus::Channel& channel, Subscriber& subscriber, MemberId member,
+                           std::string_view subscription_id, bool acks) {
+  by_channel_[channel].push_back({&subscriber, member, std::string(subscription_id), acks});
   size_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -102,6 +102,7 @@ void Hub::Shard::deliver(const bus::Event& event) {
   };
   std::vector<Encoded> encoded;
   for (const auto& entry : found->second) {
+    if (event.not_for == entry.member.value()) continue;
     auto same = std::find_if(encoded.begin(), encoded.end(), [&](const Encoded& e) {
       return e.subscription_id == entry.subscription_id && e.acks == entry.acks;
     });

@@ -61,9 +61,11 @@ class Hub::Shard {
 
   /// The connection speaks for `member` (after CONNECT): it hears that member's control events.
   void attach(MemberId member, Subscriber& subscriber);
-  /// `acks`: the subscription asked for `ack:client` or `client-individual`, so its
-  /// MESSAGE frames carry an `ack` header (STOMP 1.2 requires one then).
-  void subscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id, bool acks);
+  /// `member`: who the connection speaks for. `acks`: the subscription asked for
+  /// `ack:client` or `client-individual`, so its MESSAGE frames carry an `ack` header
+  /// (STOMP 1.2 requires one then).
+  void subscribe(const bus::Channel& channel, Subscriber& subscriber, MemberId member, std::string_view subscription_id,
+                 bool acks);
   void unsubscribe(const bus::Channel& channel, Subscriber& subscriber, std::string_view subscription_id);
   /// Drops a connection that closes: its attachment to `member`, and its subscriptions,
   /// which are on `channels` (the connection knows them; the shard does not keep a second
@@ -81,6 +83,7 @@ class Hub::Shard {
 
   struct Entry {
     Subscriber* subscriber;
+    MemberId member;
     std::string subscription_id;
     bool acks;
   };

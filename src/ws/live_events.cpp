@@ -56,7 +56,9 @@ void LiveEvents::unread_changed(const chat::Message& last,
 }
 
 void LiveEvents::typing(RoomId room, MemberId member) {
-  publish(room_channel(room), "typing", {{"roomId", room.value()}, {"memberId", member.value()}});
+  const boost::json::object body{{"roomId", room.value()}, {"memberId", member.value()}};
+  bus_.publish({room_channel(room), "typing", std::make_shared<const std::string>(boost::json::serialize(body)),
+                member.value()});
 }
 
 void LiveEvents::joined(RoomId room, MemberId member, MemberId by) {

@@ -229,7 +229,7 @@ boost::asio::awaitable<Result<void>> StompSession::subscribe(const stomp::Frame&
     co_return Error::bad_request(fmt::format("'{}' takes SEND, not SUBSCRIBE", *destination_text));
   }
   subscriptions_.push_back({std::string(*id), channel});
-  shard_.subscribe(channel, *this, *id, ack != "auto");
+  shard_.subscribe(channel, *this, *member_, *id, ack != "auto");
   receipt(frame);
   co_return Result<void>{};
 }

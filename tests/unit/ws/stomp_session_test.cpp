@@ -285,10 +285,25 @@ TEST_P(StompSessionTest, ReadMarkersAndTypingReachTheRoomAndMyOwnQueue) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(boost::json::parse(seen[0].body).at("memberId"), ben_id_);
 
-  feed(*ben, "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/typing\n\n" + std::string(1, '\0'));
+  feed(*ben, subscribe_frame("/topic/rooms/" + std::to_string(room_), "room"));
+  const auto typing_in = [](std::vector<stomp::Frame> frames) {
+    std::erase_if(frames, [](const stomp::Frame& frame) { return frame.header("event") != "typing"; });
+    return frames;
+  };
+  const auto type = "SEND\ndestination:/app/rooms/" + std::to_string(room_) + "/typing\n\n" + std::string(1, '\0');
+  auto echoed = typing_in(feed(*ben, type));
   auto typing = pending(*amy);
   ASSERT_EQ(typing.size(), 1u);
   EXPECT_EQ(typing[0].header("event"), "typing");
+  EXPECT_EQ(boost::json::parse(typing[0].body).at("memberId"), ben_id_);
+  // Not told back to the one typing, who knows.
+  EXPECT_TRUE(echoed.empty());
+  EXPECT_TRUE(typing_in(pending(*ben)).empty());
+  EXPECT_TRUE(typing_in(feed(*amy, type)).empty());
+  EXPECT_TRUE(typing_in(pending(*amy)).empty());
+  auto hers = typing_in(pending(*ben));
+  ASSERT_EQ(hers.size(), 1u);
+  EXPECT_EQ(boost::json::parse(hers[0].body).at("memberId"), amy_id_);
 }
 
 TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSessionWithAReason) {
