@@ -24,7 +24,7 @@ struct Event {
   std::string type;                         ///< "message", "typing", "read", ...
   std::shared_ptr<const std::string> body;  ///< JSON
   /// A member who is not told, on any device: the one it is about, when it is news only
-  /// to the others (that they are typing).
+  /// to the others (that they are typing). A bus across instances carries it too.
   std::optional<std::int64_t> not_for;
 };
 

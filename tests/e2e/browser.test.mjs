@@ -487,10 +487,14 @@ test('a group made, renamed, grown and left from the page itself', async () => {
   const subtitle = (page, text) => page.getByTestId('room-subtitle').getByText(text, { exact: true });
   const systemLine = (page, text) => page.getByTestId('message').getByText(text, { exact: true });
 
-  // An unknown email is named in the error; nothing is opened.
+  // An unknown email is named in the error, and so is my own; nothing is opened.
   await e.getByTestId('open-room-email').fill(`${fay.email}, nobody-${Date.now()}@example.com`);
   await e.getByTestId('open-room-submit').click();
   await e.getByTestId('open-room-error').getByText(/^Nobody has the email nobody-/).waitFor();
+  await e.getByTestId('open-room-email').fill(`${fay.email}, ${eve.email}`);
+  await e.getByTestId('open-room-submit').click();
+  await e.getByTestId('open-room-error').getByText(`${eve.email} is you: leave it out.`).waitFor();
+  assert.equal(await e.getByTestId('room-item').count(), 0);
 
   // Several emails make a group, with the name asked for only then.
   await e.getByTestId('open-room-email').fill(fay.email);
@@ -511,8 +515,13 @@ test('a group made, renamed, grown and left from the page itself', async () => {
   await roomItem(f, 'Trip').getByTestId('room-last').getByText('hi all', { exact: true }).waitFor();
   await roomItem(f, 'Trip').getByTestId('unread-badge').waitFor();
 
-  // Eve renames it from the room's menu: everyone's title and list follow.
+  // Eve renames it from the room's menu: everyone's title and list follow. (Escape
+  // closes the menu.)
   await e.getByTestId('room-menu-toggle').click();
+  await e.getByTestId('invite-email').press('Escape');
+  await e.getByTestId('room-menu').waitFor({ state: 'hidden' });
+  await e.getByTestId('room-menu-toggle').click();
+  assert.equal(await e.getByTestId('rename-name').inputValue(), 'Trip');
   await e.getByTestId('rename-name').fill('Jeju');
   await e.getByTestId('rename-submit').click();
   await e.getByTestId('room-menu').waitFor({ state: 'hidden' });
@@ -557,6 +566,14 @@ test('a group made, renamed, grown and left from the page itself', async () => {
   await subtitle(e, '3 members').waitFor();
   await roomItem(e, 'fay').waitFor(); // the 1:1 room is still there
   await roomItem(g, 'eve, fay').waitFor();
+
+  // Someone invited to an unnamed group shows in everyone's list, named from the server.
+  await e.getByTestId('room-menu-toggle').click();
+  await e.getByTestId('invite-email').fill(hal.email);
+  await e.getByTestId('invite-submit').click();
+  await subtitle(e, '4 members').waitFor();
+  await roomItem(e, 'fay, gus, hal').waitFor();
+  await roomItem(g, 'eve, fay, hal').waitFor();
   assertNoProblems(e, f, g);
   for (const page of [e, f, g]) await page.context().close();
 });

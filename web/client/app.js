@@ -331,29 +331,33 @@ async function loadRooms(more = false) {
 }
 
 /// The members with these emails, as an `<input type="email" multiple>` gives them
-/// (separated by commas), leaving out mine: an unknown one is an error that names it.
+/// (separated by commas): an unknown one, or mine, is an error that names it.
 async function othersByEmail(list) {
   const emails = [...new Set(list.split(',').map((email) => email.trim()).filter(Boolean))];
-  const found = await Promise.all(
+  if (emails.length === 0) throw new Error('Give an email.');
+  return Promise.all(
     emails.map(async (email) => {
       const page = await api('GET', `/members?email=${encodeURIComponent(email)}`);
-      if (!page.items[0]) throw new Error(`Nobody has the email ${email}.`);
-      return page.items[0];
+      const member = page.items[0];
+      if (!member) throw new Error(`Nobody has the email ${email}.`);
+      if (member.id === me()) throw new Error(`${email} is you: leave it out.`);
+      return member;
     }),
   );
-  const others = found.filter((member) => member.id !== me());
-  if (others.length === 0) throw new Error('That is you.');
-  return others;
 }
 
-/// Opens a room with these members and shows it: one other is our 1:1 room (the same one
-/// every time), more make a new group, named `name` if one is given.
+/// Opens a room with these members, and lists it: one other is our 1:1 room (the same one
+/// every time), more make a new group, named `name` if one is given. Answers its id.
 async function openRoomWith(memberIds, name = '') {
   const body = { memberIds };
   if (memberIds.length > 1 && name) body.name = name;
   const room = await api('POST', '/rooms', body);
   await loadRooms();
-  location.hash = `#/rooms/${room.id}`;
+  return room.id;
+}
+
+function showRoomOf(id) {
+  location.hash = `#/rooms/${id}`;
 }
 
 // ---------------------------------------------------------------- live: STOMP over /ws
@@ -526,6 +530,8 @@ function onLiveMessage(roomId, message) {
   } else {
     loadRooms();
   }
+  // Who is in it changed: the list's name and member preview come from the server.
+  if (message.type === 'system' && ['invited', 'left'].includes(systemEvent(message.body)?.event)) loadRooms();
   if (openRoom?.id === roomId) openRoom.arrived(message);
 }
 
@@ -680,6 +686,8 @@ class RoomView {
     this.readSeqs = new Map(); // member id -> read seq
     this.names = new Map(); // member id -> nickname
     this.pendingNodes = new Map(); // clientMsgId -> the outbox entry's node on screen
+    this.detailAsked = 0; // requests made for the room's detail (see `detailFrom`)
+    this.detailTaken = 0; // the latest of them whose answer was taken
     this.sentRead = 0;
     this.readTimer = null;
     this.typingTimers = new Map();
@@ -700,15 +708,15 @@ class RoomView {
     $('#typing').textContent = '';
     $('#composer-error').textContent = '';
     closeRoomMenu();
+    $('#room-menu-toggle').hidden = true; // until the room's detail says what it offers
     $('#history-status').textContent = 'Loading…';
     $('#room-title').textContent = rooms.has(this.id) ? roomName(rooms.get(this.id)) : '';
     $('#room-subtitle').textContent = '';
     for (const entry of outboxOf(this.id).values()) this.showPending(entry);
-    let detail;
     let page;
     try {
-      [detail, page] = await Promise.all([
-        api('GET', `/rooms/${this.id}`),
+      [, page] = await Promise.all([
+        this.detailFrom('GET', `/rooms/${this.id}`),
         api('GET', `/rooms/${this.id}/messages?size=${PAGE_SIZE}`),
       ]);
     } catch (error) {
@@ -717,7 +725,6 @@ class RoomView {
     }
     if (this.closed) return;
     this.member = true;
-    this.takeMembers(detail);
     for (const message of page.items) this.add(message);
     this.olderCursor = this.oldest > 1 ? page.nextCursor : null;
     this.loaded = true;
@@ -751,9 +758,25 @@ class RoomView {
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
   }
 
+  /// Asks for the room, or changes it (`POST .../members`, `PATCH`), and takes the member
+  /// list of the answer, unless the answer to a later request was taken already: a read
+  /// answered late must not undo an invite or a rename.
+  async detailFrom(method, path, body) {
+    const ticket = ++this.detailAsked;
+    const detail = await api(method, path, body);
+    if (!this.closed && ticket > this.detailTaken) {
+      this.detailTaken = ticket;
+      this.takeMembers(detail);
+    }
+    return detail;
+  }
+
   takeMembers(detail) {
     this.detail = detail;
-    this.readSeqs = new Map(detail.members.map((m) => [m.memberId, m.readSeq]));
+    // Read positions only move on; a `read` event may have come after the answer was made.
+    this.readSeqs = new Map(
+      detail.members.map((m) => [m.memberId, Math.max(m.readSeq, this.readSeqs.get(m.memberId) ?? 0)]),
+    );
     for (const m of detail.members) this.names.set(m.memberId, m.nickname);
     // System lines name members: one just invited was not known when its line came.
     for (const { message, node } of this.byseq.values()) {
@@ -761,8 +784,10 @@ class RoomView {
     }
     // From the room itself: the list's copy may not have heard of a rename yet.
     $('#room-title').textContent = roomName({ ...detail, memberCount: detail.members.length });
+    $('#room-menu-toggle').hidden = false;
     $('#rename-form').hidden = detail.type !== 'group'; // a 1:1 room has no name of its own
-    $('#rename-form').roomName.placeholder = detail.name ?? 'Room name';
+    // The value a reset goes back to; it shows unless the field is being edited.
+    $('#rename-form').roomName.defaultValue = detail.name ?? '';
     this.renderSubtitle();
     this.refreshUnreadNumbers();
     const other = this.otherMember();
@@ -801,8 +826,7 @@ class RoomView {
 
   async refreshMembers() {
     try {
-      const detail = await api('GET', `/rooms/${this.id}`);
-      if (!this.closed) this.takeMembers(detail);
+      await this.detailFrom('GET', `/rooms/${this.id}`);
     } catch (error) {
       console.warn('room:', error);
       this.goneIf(error);
@@ -1262,117 +1286,148 @@ $('#logout').addEventListener('click', async () => {
   signOut();
 });
 
-/// Runs a form's `action` with the form disabled, its error line cleared first and
-/// showing what went wrong after.
-async function submitting(form, errorLine, action) {
-  errorLine.textContent = '';
-  busy(form, true);
-  try {
-    await action();
-  } catch (failure) {
-    errorLine.textContent = failure.message;
-  } finally {
-    busy(form, false);
-  }
-}
-
 const openRoomForm = $('#open-room-form');
+const openRoomError = () => $('[data-testid="open-room-error"]');
 openRoomForm.addEventListener('input', () => {
-  $('[data-testid="open-room-error"]').textContent = '';
+  openRoomError().textContent = '';
   openRoomForm.groupName.hidden = !openRoomForm.email.value.includes(','); // a group's
 });
-openRoomForm.addEventListener('submit', (event) => {
+openRoomForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  submitting(openRoomForm, $('[data-testid="open-room-error"]'), async () => {
+  openRoomError().textContent = '';
+  busy(openRoomForm, true);
+  try {
     const others = await othersByEmail(openRoomForm.email.value);
-    await openRoomWith(
-      others.map((member) => member.id),
-      openRoomForm.groupName.value.trim(),
+    showRoomOf(
+      await openRoomWith(
+        others.map((member) => member.id),
+        openRoomForm.groupName.value.trim(),
+      ),
     );
     openRoomForm.reset();
     openRoomForm.groupName.hidden = true;
-  });
+  } catch (failure) {
+    openRoomError().textContent = failure.message;
+  } finally {
+    busy(openRoomForm, false);
+  }
 });
 
-// ---- the open room's menu: invite, rename, leave
+// ---- the open room's menu: invite, rename, leave. Its controls are shared by every
+// room: what a request answers after another room was opened touches them no more.
 
+const roomMenu = $('#room-menu');
+const roomMenuToggle = $('#room-menu-toggle');
 const roomMenuError = () => $('[data-testid="room-menu-error"]');
 
-function closeRoomMenu() {
-  $('#room-menu').hidden = true;
-  $('#room-menu-toggle').setAttribute('aria-expanded', 'false');
-  $('#leave-room').hidden = false;
-  $('#leave-confirm').hidden = true;
-  roomMenuError().textContent = '';
-  for (const form of $('#room-menu').querySelectorAll('form')) form.reset();
+function showLeaveConfirmation(on) {
+  $('#leave-room').hidden = on;
+  $('#leave-confirm').hidden = !on;
 }
 
-$('#room-menu-toggle').addEventListener('click', () => {
-  if (!$('#room-menu').hidden) return closeRoomMenu();
-  $('#room-menu').hidden = false;
-  $('#room-menu-toggle').setAttribute('aria-expanded', 'true');
+/// Closed and ready again: nothing typed, nothing waiting, no error. Focus that was in it
+/// goes back to its button.
+function closeRoomMenu({ refocus = roomMenu.contains(document.activeElement) } = {}) {
+  roomMenu.hidden = true;
+  roomMenuToggle.setAttribute('aria-expanded', 'false');
+  showLeaveConfirmation(false);
+  roomMenuError().textContent = '';
+  for (const form of roomMenu.querySelectorAll('form')) {
+    form.reset();
+    busy(form, false);
+  }
+  $('#leave-yes').disabled = false;
+  if (refocus && !roomMenuToggle.hidden) roomMenuToggle.focus();
+}
+
+roomMenuToggle.addEventListener('click', () => {
+  if (!roomMenu.hidden) return closeRoomMenu();
+  roomMenu.hidden = false;
+  roomMenuToggle.setAttribute('aria-expanded', 'true');
   $('[data-testid="invite-email"]').focus();
 });
+roomMenu.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeRoomMenu();
+});
+roomMenu.addEventListener('input', () => {
+  roomMenuError().textContent = '';
+});
+
+/// Runs a menu action for `view` with `controls` disabled meanwhile; it closes the menu
+/// when done, or says what went wrong, as long as `view` is still the room on screen.
+async function roomMenuAction(view, controls, action) {
+  const refocus = roomMenu.contains(document.activeElement); // lost once the control is disabled
+  roomMenuError().textContent = '';
+  for (const control of controls) control.disabled = true;
+  try {
+    await action();
+    if (openRoom === view) closeRoomMenu({ refocus });
+  } catch (failure) {
+    if (openRoom === view) roomMenuError().textContent = failure.message;
+  } finally {
+    if (openRoom === view) for (const control of controls) control.disabled = false;
+  }
+}
 
 $('#invite-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const view = openRoom;
-  if (!view?.detail) return;
-  submitting(event.target, roomMenuError(), async () => {
-    const invited = (await othersByEmail(event.target.email.value)).map((member) => member.id);
-    if (view.detail.type !== 'group') {
-      // A 1:1 room stays between its two: inviting starts a group of the three of us.
-      const other = view.otherMember();
-      await openRoomWith(other ? [other.memberId, ...invited] : invited);
+  const form = event.target;
+  if (!view?.detail) return; // the menu shows once it is there
+  roomMenuAction(view, form.elements, async () => {
+    const invited = (await othersByEmail(form.email.value)).map((member) => member.id);
+    if (view.detail.type === 'group') {
+      await view.detailFrom('POST', `/rooms/${view.id}/members`, { memberIds: invited });
       return;
     }
-    const detail = await api('POST', `/rooms/${view.id}/members`, { memberIds: invited });
-    if (view.closed) return;
-    view.takeMembers(detail);
-    closeRoomMenu();
+    // A 1:1 room stays between its two: inviting starts a group of the three of us (or,
+    // when the other has left it, a room with those invited).
+    const other = view.otherMember();
+    const others = invited.filter((id) => id !== other?.memberId);
+    if (others.length === 0) throw new Error(`${other.nickname} is in this room already.`);
+    const group = await openRoomWith(other ? [other.memberId, ...others] : others);
+    if (!view.closed) showRoomOf(group); // not when another room was opened meanwhile
   });
 });
 
 $('#rename-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const view = openRoom;
+  const form = event.target;
   if (!view?.detail) return;
-  submitting(event.target, roomMenuError(), async () => {
-    const detail = await api('PATCH', `/rooms/${view.id}`, { name: event.target.roomName.value.trim() });
+  roomMenuAction(view, form.elements, async () => {
+    const detail = await view.detailFrom('PATCH', `/rooms/${view.id}`, { name: form.roomName.value.trim() });
     const listed = rooms.get(view.id);
     if (listed) {
       listed.name = detail.name;
       renderRooms();
     }
-    if (view.closed) return;
-    view.takeMembers(detail);
-    closeRoomMenu();
   });
 });
 
 $('#leave-room').addEventListener('click', () => {
-  $('#leave-room').hidden = true;
-  $('#leave-confirm').hidden = false;
+  roomMenuError().textContent = '';
+  showLeaveConfirmation(true);
+  $('#leave-no').focus();
 });
 $('#leave-no').addEventListener('click', () => {
-  $('#leave-room').hidden = false;
-  $('#leave-confirm').hidden = true;
+  showLeaveConfirmation(false);
+  $('#leave-room').focus();
 });
-$('#leave-yes').addEventListener('click', async () => {
+$('#leave-yes').addEventListener('click', () => {
   const view = openRoom;
   if (!view) return;
-  $('#leave-yes').disabled = true;
-  try {
-    await api('DELETE', `/rooms/${view.id}/members/me`);
+  roomMenuAction(view, [$('#leave-yes'), $('#leave-no')], async () => {
+    try {
+      await api('DELETE', `/rooms/${view.id}/members/me`);
+    } catch (error) {
+      view.goneIf(error); // left already, on another device
+      throw error;
+    }
     rooms.delete(view.id);
     renderRooms();
     view.gone();
-  } catch (error) {
-    roomMenuError().textContent = error.message;
-    view.goneIf(error); // left already, on another device
-  } finally {
-    $('#leave-yes').disabled = false;
-  }
+  });
 });
 
 for (const form of [$('#login-form'), $('#signup-form')]) {
