@@ -22,7 +22,10 @@ struct Destination {
   RoomId room{0};
 };
 
+/// A room id as the server writes it: no sign, no leading zero (`/topic/rooms/013` would be
+/// answered under `/topic/rooms/13`, which a client routing by destination misses).
 std::optional<std::int64_t> positive_id(std::string_view text) {
+  if (text.starts_with('0')) return std::nullopt;
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
@@ -89,7 +92,7 @@ StompSession::~StompSession() {
 
 boost::asio::awaitable<void> StompSession::receive(std::string_view bytes) {
   if (finished_) co_return;
-  if (!parser_) parser_ = std::make_unique<stomp::Parser>(settings_.limits);
+  if (!parser_) parser_ = std::make_unique<stomp::Parser>(settings_.limits, escapes());
   parser_->feed(bytes);
   while (!finished_) {
     auto event = parser_->next();
@@ -109,6 +112,7 @@ boost::asio::awaitable<void> StompSession::receive(std::string_view bytes) {
       co_return;
     }
     auto handled = co_await handle(*frame);
+    if (parser_) parser_->use(escapes());  // what a CONNECT just agreed
     if (!handled) fail(handled.error(), frame->header("receipt"));
   }
 }
@@ -131,6 +135,11 @@ boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& fr
       co_return Error{Errc::unauthorized, "send CONNECT with an access token first"};
     }
     co_return connect(frame);
+  }
+  // The frames that may join a transaction: none here, rather than at once.
+  if (frame.header("transaction")) {
+    co_return Error::bad_request(
+        fmt::format("{} names a transaction: transactions are not supported here", stomp::command_name(frame.command)));
   }
   switch (frame.command) {
     case Command::connect:
@@ -155,10 +164,19 @@ boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& fr
       if (auto id = required_header(frame, version_1_2_ ? "id" : "message-id"); !id) co_return id.error();
       receipt(frame);
       co_return Result<void>{};
-    default:
+    case Command::begin:
+    case Command::commit:
+    case Command::abort:
       co_return Error::bad_request(
-          fmt::format("{} is not supported here (no transactions)", stomp::command_name(frame.command)));
+          fmt::format("{}: transactions are not supported here", stomp::command_name(frame.command)));
+    case Command::connected:
+    case Command::message:
+    case Command::receipt:
+    case Command::error:
+      break;
   }
+  co_return Error::bad_request(
+      fmt::format("{} is a frame the server sends, not the client", stomp::command_name(frame.command)));
 }
 
 Result<void> StompSession::connect(const stomp::Frame& frame) {

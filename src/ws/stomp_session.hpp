@@ -97,6 +97,7 @@ class StompSession final : public Subscriber {
   boost::asio::awaitable<Result<void>> send(const stomp::Frame& frame);
   void receipt(const stomp::Frame& frame);
   bool within_rate();
+  stomp::Escapes escapes() const { return version_1_2_ ? stomp::Escapes::stomp_1_2 : stomp::Escapes::stomp_1_1; }
 
   const StompSettings& settings_;
   const StompServices& services_;

@@ -6,6 +6,7 @@
 #include "ws/stomp/encoder.hpp"
 #include "ws/thread_connections.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -132,7 +133,12 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     if (session_) session_->check_token(server_.services_.clock.now());
     if (closing_) return;  // the token expired, say: the ERROR and the close are on their way
     if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
-      stop();  // silent for twice the agreed interval: the peer is gone
+      // Silent for twice the agreed interval: most likely gone, but one that is not hears
+      // why (the write timeout ends a close that nobody takes).
+      if (session_) {
+        session_->fail(Error::bad_request(
+            fmt::format("nothing from the client, not even a heart-beat, in {} ms", 2 * plan_.expect_every.count())));
+      }
     } else if (plan_.send_every.count() > 0 && now + Thread::kTick >= last_write_ + plan_.send_every) {
       // A tick early rather than late. Frames already waiting prove us alive as well.
       if (!outbox_ || outbox_->queued.empty()) send(std::make_shared<const std::string>(stomp::kHeartBeat));

@@ -160,14 +160,17 @@ test('heart-beats go out on time, a silent client is dropped, and a connection w
     const inbox = frames(beating);
     const beats = [];
     beating.on('message', (data) => { if (data.toString() === '\n') beats.push(Date.now()); });
-    const closed = new Promise((resolve) => beating.once('close', resolve));
+    const closed = new Promise((resolve) => beating.once('close', (code) => resolve(code)));
     beating.send(`CONNECT\naccept-version:1.2\nheart-beat:1000,1000\npasscode:${amy.token}\n\n${NUL}`);
     const [connected] = await inbox.until(1);
     assert.equal(connected.headers['heart-beat'], '1000,1000');
     const since = Date.now();
-    await closed;  // we send nothing: the server gives up on us
+    const code = await closed; // we send nothing: the server gives up on us, and says why
     const silentFor = Date.now() - since;
     assert.ok(silentFor >= 1500 && silentFor < 6000, `closed after ${silentFor} ms of silence`);
+    assert.equal(code, 1000);
+    const why = inbox.seen.find((frame) => frame.command === 'ERROR');
+    assert.match(why?.headers.message ?? '', /not even a heart-beat, in 2000 ms/);
     assert.ok(beats.length >= 1, 'no heart-beat from the server');
 
     // A client that keeps beating stays.

@@ -38,7 +38,7 @@ std::string escape_header(std::string_view text) {
   return escaped;
 }
 
-Result<std::string> unescape_header(std::string_view text) {
+Result<std::string> unescape_header(std::string_view text, Escapes escapes) {
   auto backslash = text.find('\\');
   if (backslash == std::string_view::npos) return std::string(text);  // the common case
   std::string plain(text.substr(0, backslash));
@@ -51,6 +51,7 @@ Result<std::string> unescape_header(std::string_view text) {
     if (++i == text.size()) return Error::bad_request("a header ends in an incomplete escape sequence '\\'");
     switch (text[i]) {
       case 'r':
+        if (escapes == Escapes::stomp_1_1) return Error::bad_request("STOMP 1.1 has no escape sequence '\\r'");
         plain += '\r';
         break;
       case 'n':

@@ -40,7 +40,7 @@ Error malformed(std::string message) { return Error::bad_request(std::move(messa
 
 }  // namespace
 
-Parser::Parser(Limits limits) : limits_(limits) {}
+Parser::Parser(Limits limits, Escapes escapes) : limits_(limits), escapes_(escapes) {}
 
 void Parser::release_if_idle() {
   if (begin_ != buffer_.size()) return;
@@ -99,6 +99,15 @@ Result<std::optional<Event>> Parser::next() {
       case State::headers: {
         const void* found = std::memchr(data.data() + scanned_, '\n', data.size() - scanned_);
         const std::size_t end = found ? static_cast<const char*>(found) - data.data() : data.size();
+        // A NUL ends a frame; before the blank line it ends one that has no body part.
+        if (const void* nul = std::memchr(data.data() + scanned_, '\0', end - scanned_)) {
+          if (state_ == State::command && nul == data.data() + begin_) {
+            return fail(malformed("a NUL where a frame should begin: an empty frame, or one NUL too many"));
+          }
+          return fail(
+              malformed("a NUL before the blank line that ends the headers (a frame is its command, "
+                        "its headers, a blank line, its body and a NUL)"));
+        }
         const std::string_view line = without_cr(data.substr(begin_, end - begin_));
         // Checked before the line is complete, so an endless line fails early.
         if (state_ == State::command && line.size() > kLongestCommand) {
@@ -171,6 +180,11 @@ std::optional<Error> Parser::on_header_line(std::string_view line) {
   }
   // STOMP headers are UTF-8: other bytes could not even be echoed back in a text message.
   if (!is_valid_utf8(line)) return malformed(fmt::format("header line '{}' is not UTF-8", shown(line)));
+  // STOMP 1.2 escapes a CR as `\r`; 1.1 cannot carry one back in a header at all.
+  if (line.find('\r') != std::string_view::npos) {
+    return malformed(fmt::format("header line '{}' holds a CR{}", shown(line),
+                                 escapes_ == Escapes::stomp_1_2 ? " (write it as \\r)" : ""));
+  }
   // The first colon ends the name. A later raw colon is kept in the value: CONNECT does not
   // escape, and being lenient there costs nothing.
   const auto colon = line.find(':');
@@ -182,9 +196,9 @@ std::optional<Error> Parser::on_header_line(std::string_view line) {
     frame_.headers.emplace_back(name, value);
     return std::nullopt;
   }
-  auto plain_name = unescape_header(name);
+  auto plain_name = unescape_header(name, escapes_);
   if (!plain_name) return std::move(plain_name).error();
-  auto plain_value = unescape_header(value);
+  auto plain_value = unescape_header(value, escapes_);
   if (!plain_value) return std::move(plain_value).error();
   frame_.headers.emplace_back(std::move(*plain_name), std::move(*plain_value));
   return std::nullopt;

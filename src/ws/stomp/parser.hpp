@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/errors.hpp"
+#include "ws/stomp/escaping.hpp"
 #include "ws/stomp/frame.hpp"
 
 #include <cstddef>
@@ -47,7 +48,10 @@ using Event = std::variant<Frame, HeartBeat>;
 /// None; one parser belongs to one connection.
 class Parser {
  public:
-  explicit Parser(Limits limits);
+  explicit Parser(Limits limits, Escapes escapes = Escapes::stomp_1_2);
+
+  /// The escapes the frames after the current one use: what CONNECT agreed.
+  void use(Escapes escapes) { escapes_ = escapes; }
 
   /// Appends received bytes. Cheap; the work happens in `next()`.
   void feed(std::string_view bytes);
@@ -84,6 +88,7 @@ class Parser {
   std::optional<Event> finish_frame(std::size_t body_size, std::size_t next_begin);
 
   Limits limits_;
+  Escapes escapes_;
   std::string buffer_;
   std::size_t begin_ = 0;    ///< buffer_ before this is consumed; in the body state, the body's start
   std::size_t scanned_ = 0;  ///< buffer_ before this has been searched for the current delimiter

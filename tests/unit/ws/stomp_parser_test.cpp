@@ -254,6 +254,34 @@ TEST(StompParser, UndefinedEscapeIsAnError) {
   expect_error(parse("SEND\ndestination:/a\\\n\n\0"s), Errc::bad_request, "incomplete escape");
 }
 
+TEST(StompParser, StompOneOneHasNoCrEscape) {
+  Parser parser(limits(), stomp::Escapes::stomp_1_1);
+  parser.feed("SUBSCRIBE\nid:a\\nb\nreceipt:a\\rb\n\n\0"s);
+  auto event = parser.next();
+  ASSERT_FALSE(event);
+  EXPECT_NE(event.error().message.find("STOMP 1.1 has no escape sequence '\\r'"), std::string::npos);
+  // Nor does a raw CR inside a header get through, in either version: 1.2 escapes it, 1.1
+  // could not carry it back.
+  expect_error(parse("SUBSCRIBE\nid:a\rb\n\n\0"s), Errc::bad_request, "holds a CR (write it as \\r)");
+}
+
+/// A NUL ends a frame: before the blank line after the headers, the frame is broken, and
+/// said to be at once rather than after whatever comes next.
+TEST(StompParser, ANulBeforeTheBodyIsAnError) {
+  expect_error(parse("SEND\ndestination:/a\nreceipt:r1\n\0"s), Errc::bad_request,
+               "a NUL before the blank line that ends the headers");
+  expect_error(parse("SUBSCRIBE\nid:a\0b\ndestination:/x\n\n\0"s), Errc::bad_request, "a NUL before the blank line");
+  expect_error(parse("SEND\0"s), Errc::bad_request, "a NUL before the blank line");
+  expect_error(parse("\0"s), Errc::bad_request, "a NUL where a frame should begin");
+  expect_error(parse("DISCONNECT\n\n\0\0"s), Errc::bad_request, "a NUL where a frame should begin");
+  expect_error(parse("\n\n\0"s), Errc::bad_request, "a NUL where a frame should begin");
+  // Arriving a byte at a time makes no difference.
+  const std::string split = "SEND\nid:a\0b\n\n\0"s;
+  std::vector<std::string> bytes;
+  for (char c : split) bytes.emplace_back(1, c);
+  expect_error(parse(bytes), Errc::bad_request, "a NUL before the blank line");
+}
+
 TEST(StompParser, HeadersAreUtf8) {
   EXPECT_FALSE(parse("SEND\ndestination:/\xEC\x95\x88\xEB\x85\x95\n\n\0"s).error);  // "안녕"
   // Shown with each bad octet as a '?', so that the ERROR itself is UTF-8.

@@ -320,7 +320,15 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
       {"amy", send_frame("not json", "r"), "not valid JSON"},
       {"amy", send_frame(R"({"type":"system","body":"x"})", "r"), "cannot be system"},
       {"dan", send_frame(R"({"type":"text","body":"let me in"})", "r"), "not a member"},
-      {"amy", "BEGIN\ntransaction:t\n\n" + std::string(1, '\0'), "not supported"},
+      {"amy", "BEGIN\ntransaction:t\n\n" + std::string(1, '\0'), "transactions are not supported"},
+      // Not stored at once, as if the transaction were not named.
+      {"amy",
+       "SEND\ndestination:/app/rooms/" + room + "/messages\ntransaction:t\n\n{\"type\":\"text\",\"body\":\"x\"}" +
+           std::string(1, '\0'),
+       "SEND names a transaction: transactions are not supported"},
+      {"amy", "MESSAGE\n\n" + std::string(1, '\0'), "MESSAGE is a frame the server sends"},
+      // The server would answer under /topic/rooms/{id}, which this is not.
+      {"amy", subscribe_frame("/topic/rooms/0" + room, "x"), "unknown destination"},
       {"amy", "NOPE\n\n" + std::string(1, '\0'), "unknown"},
       {"amy", "ACK\nreceipt:a\n\n" + std::string(1, '\0'), "ACK needs the header 'id'"},
       {"amy", "SUBSCRIBE\nid:x\nreceipt:r\xFF\n\n" + std::string(1, '\0'), "not UTF-8"},
@@ -338,6 +346,19 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
   }
   // The room is untouched by all of that.
   EXPECT_EQ(amy_->get("/api/v1/rooms/" + room + "/messages/count").json.at("count"), 1);
+}
+
+/// STOMP 1.1 knows no `\r` escape: a 1.1 client's frame with one is refused, frames before
+/// its CONNECT aside (CONNECT is not escaped in either version).
+TEST_P(StompSessionTest, AStompOneOneSessionRefusesTheCrEscape) {
+  auto old_client = open();
+  auto connected = feed(*old_client, "CONNECT\naccept-version:1.1\npasscode:" + amy_->token + "\n\n" +
+                                         std::string(1, '\0') + "SUBSCRIBE\nid:a\ndestination:/user/queue/events\n" +
+                                         "receipt:a\\rb\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(connected.size(), 2u);
+  EXPECT_EQ(connected[0].command, stomp::Command::connected);
+  EXPECT_EQ(connected[1].command, stomp::Command::error);
+  EXPECT_NE(connected[1].header("message")->find("STOMP 1.1 has no escape sequence"), std::string_view::npos);
 }
 
 /// A frame over a limit is refused like any other: the ERROR names its receipt when the
