@@ -530,6 +530,21 @@ test('a group made, renamed, grown and left from the page itself', async () => {
   await roomItem(f, 'Jeju').waitFor();
   await systemLine(g, 'eve named the room “Jeju”').waitFor();
 
+  // Fay mutes it: its unread count stays in her list, but no longer calls from the title.
+  await roomItem(f, 'Jeju').click();
+  await f.getByTestId('room-menu-toggle').click();
+  await f.getByTestId('mute-toggle').click();
+  await roomItem(f, 'Jeju').getByTestId('muted-mark').waitFor();
+  await f.getByTestId('room-menu-toggle').click();
+  assert.equal(await f.getByTestId('mute-toggle').textContent(), 'Unmute this room');
+  await f.evaluate(() => {
+    location.hash = '#/rooms';
+  });
+  await say(g, 'quiet please');
+  await roomItem(f, 'Jeju').getByTestId('room-last').getByText('quiet please', { exact: true }).waitFor();
+  assert.equal(await roomItem(f, 'Jeju').locator('.badge.quiet').count(), 1);
+  assert.equal(await f.title(), 'Modu');
+
   // She invites Hal: the line names him, on her page and on Gus's.
   await e.getByTestId('room-menu-toggle').click();
   await e.getByTestId('invite-email').fill(hal.email);

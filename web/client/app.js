@@ -274,6 +274,9 @@ function renderRooms() {
               'span',
               { className: 'room-line' },
               el('span', { className: 'room-name', text: name, dataset: { testid: 'room-name' } }),
+              room.muted
+                ? el('span', { className: 'muted-mark', text: '🔕', title: 'Muted', dataset: { testid: 'muted-mark' } })
+                : '',
               el('time', { className: 'room-time', text: shortTime(room.lastMessage?.createdAt ?? room.lastActivityAt) }),
             ),
             el(
@@ -282,7 +285,7 @@ function renderRooms() {
               el('span', { className: 'room-preview', text: previewOf(room), dataset: { testid: 'room-last' } }),
               unread
                 ? el('span', {
-                    className: 'badge',
+                    className: room.muted ? 'badge quiet' : 'badge',
                     text: room.unreadCount > 999 ? '999+' : String(room.unreadCount),
                     dataset: { testid: 'unread-badge' },
                   })
@@ -295,7 +298,11 @@ function renderRooms() {
   );
   $('#rooms-empty').hidden = rooms.size > 0;
   $('#more-rooms').hidden = !roomsCursor;
-  const total = sorted.reduce((sum, room) => sum + (openRoom?.id === room.id ? 0 : room.unreadCount), 0);
+  // The tab's title calls for attention: not for rooms I muted.
+  const total = sorted.reduce(
+    (sum, room) => sum + (openRoom?.id === room.id || room.muted ? 0 : room.unreadCount),
+    0,
+  );
   document.title = total > 0 ? `(${total}) Modu` : 'Modu';
 }
 
@@ -785,6 +792,7 @@ class RoomView {
     // From the room itself: the list's copy may not have heard of a rename yet.
     $('#room-title').textContent = roomName({ ...detail, memberCount: detail.members.length });
     $('#room-menu-toggle').hidden = false;
+    showMuted(detail.members.find((m) => m.memberId === me())?.muted === true);
     $('#rename-form').hidden = detail.type !== 'group'; // a 1:1 room has no name of its own
     // The value a reset goes back to; it shows unless the field is being edited.
     $('#rename-form').roomName.defaultValue = detail.name ?? '';
@@ -1332,11 +1340,8 @@ function closeRoomMenu({ refocus = roomMenu.contains(document.activeElement) } =
   roomMenuToggle.setAttribute('aria-expanded', 'false');
   showLeaveConfirmation(false);
   roomMenuError().textContent = '';
-  for (const form of roomMenu.querySelectorAll('form')) {
-    form.reset();
-    busy(form, false);
-  }
-  $('#leave-yes').disabled = false;
+  for (const form of roomMenu.querySelectorAll('form')) form.reset();
+  for (const control of roomMenu.querySelectorAll('input, button')) control.disabled = false;
   if (refocus && !roomMenuToggle.hidden) roomMenuToggle.focus();
 }
 
@@ -1402,6 +1407,30 @@ $('#rename-form').addEventListener('submit', (event) => {
       listed.name = detail.name;
       renderRooms();
     }
+  });
+});
+
+/// The menu's mute button, as my membership of the open room has it.
+function showMuted(muted) {
+  const button = $('#mute-room');
+  button.setAttribute('aria-pressed', String(muted));
+  button.textContent = muted ? 'Unmute this room' : 'Mute this room';
+}
+
+$('#mute-room').addEventListener('click', () => {
+  const view = openRoom;
+  if (!view?.detail) return;
+  const muted = $('#mute-room').getAttribute('aria-pressed') !== 'true';
+  roomMenuAction(view, [$('#mute-room')], async () => {
+    const mine = await api('PATCH', `/rooms/${view.id}/members/me`, { muted });
+    const listed = rooms.get(view.id);
+    if (listed) {
+      listed.muted = mine.muted;
+      renderRooms();
+    }
+    const member = view.detail.members.find((m) => m.memberId === me());
+    if (member) member.muted = mine.muted;
+    if (openRoom === view) showMuted(mine.muted);
   });
 });
 

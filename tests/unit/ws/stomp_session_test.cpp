@@ -444,6 +444,25 @@ TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptions
   EXPECT_FALSE(cat->out.closed);
 }
 
+TEST_P(StompSessionTest, MutingARoomIsToldToMyOwnQueueOnly) {
+  auto cat = open();
+  auto ben = open();
+  feed(*cat, connect_frame(cat_->token));
+  feed(*ben, connect_frame(ben_->token));
+  feed(*cat, subscribe_frame("/user/queue/events", "mine"));
+  feed(*ben, subscribe_frame("/user/queue/events", "mine"));
+  ASSERT_EQ(cat_->patch("/api/v1/rooms/" + std::to_string(room_) + "/members/me", {{"muted", true}}).status, 200);
+  // Each may also hear of the other coming online, whenever the pool gets to it.
+  const auto room_changes = [](std::vector<stomp::Frame> frames) {
+    std::erase_if(frames, [](const stomp::Frame& frame) { return frame.header("event") != "roomChanged"; });
+    return frames;
+  };
+  auto mine = room_changes(pending(*cat));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(boost::json::parse(mine[0].body).at("roomId"), room_);
+  EXPECT_TRUE(room_changes(pending(*ben)).empty());
+}
+
 TEST_P(StompSessionTest, WhenTheOwnerLeavesTheOthersHearTheRoomChanged) {
   auto cat = open();
   feed(*cat, connect_frame(cat_->token));
