@@ -593,6 +593,46 @@ test('a group made, renamed, grown and left from the page itself', async () => {
   for (const page of [e, f, g]) await page.context().close();
 });
 
+test('the friend list: add by email, chat from it, block and unblock', async () => {
+  const [joy, kai, lee] = [await signUp('joy'), await signUp('kai'), await signUp('lee')];
+  const j = await logIn(joy);
+  const listed = (list, name) =>
+    j.getByTestId(list).getByTestId('friend-item').filter({ has: j.getByTestId('friend-name').getByText(name, { exact: true }) });
+
+  await j.getByTestId('tab-friends').click();
+  await j.getByText('No friends yet: add one by email above.').waitFor();
+  await j.getByTestId('add-friend-email').fill(`nobody-${Date.now()}@example.com`);
+  await j.getByTestId('add-friend-submit').click();
+  await j.getByTestId('add-friend-error').getByText(/^Nobody has the email nobody-/).waitFor();
+  await j.getByTestId('add-friend-email').fill(kai.email);
+  await j.getByTestId('add-friend-submit').click();
+  await listed('friend-list', 'kai').waitFor();
+
+  // Added on another device: the list hears of it.
+  assert.equal((await api(server.base, 'POST', '/api/v1/friends', { memberId: lee.id }, joy.token)).status, 201);
+  await listed('friend-list', 'lee').waitFor();
+
+  // Chat opens our 1:1 room.
+  await listed('friend-list', 'kai').getByTestId('friend-chat').click();
+  await j.getByTestId('room-title').getByText('kai', { exact: true }).waitFor();
+  const room = new URL(j.url()).hash.split('/')[2];
+
+  // Blocked, Kai moves to the blocked list and can no longer write to me; unblocked, back.
+  await listed('friend-list', 'kai').getByTestId('friend-block').click();
+  await listed('blocked-list', 'kai').waitFor();
+  await screenshot(j, 'friends-joy');
+  await listed('friend-list', 'kai').waitFor({ state: 'detached' });
+  const hey = { type: 'text', body: 'hey' };
+  assert.equal((await api(server.base, 'POST', `/api/v1/rooms/${room}/messages`, hey, kai.token)).status, 403);
+  await listed('blocked-list', 'kai').getByTestId('friend-unblock').click();
+  await listed('friend-list', 'kai').waitFor();
+  await j.getByTestId('blocked-list').waitFor({ state: 'hidden' });
+  assert.equal((await api(server.base, 'POST', `/api/v1/rooms/${room}/messages`, hey, kai.token)).status, 201);
+  await messageBody(j, 'hey').waitFor();
+  assertNoProblems(j);
+  await j.context().close();
+});
+
 test('before its access token expires, the page moves to a fresh connection without going quiet', async () => {
   const shortLived = await startServer({ env: { MODU_AUTH_ACCESS_TOKEN_MINUTES: '1' } });
   try {

@@ -367,6 +367,71 @@ function showRoomOf(id) {
   location.hash = `#/rooms/${id}`;
 }
 
+// ---------------------------------------------------------------- friends
+
+/// My friend list (`GET /friends`, by nickname) and the members I blocked, read when the
+/// Friends tab is first shown and again when it changes.
+const friendList = { loaded: false, friends: [], blocked: [], cursor: null, asked: 0 };
+
+function friendItem(friend, ...actions) {
+  const avatar = el('span', { className: 'avatar', text: initial(friend.nickname) });
+  avatar.style.setProperty('--hue', hueOf(friend.memberId));
+  return el(
+    'li',
+    { className: 'friend-item', dataset: { testid: 'friend-item', memberId: friend.memberId } },
+    avatar,
+    el(
+      'span',
+      { className: 'room-text' },
+      el('span', { className: 'room-name', text: friend.nickname, dataset: { testid: 'friend-name' } }),
+      el('span', { className: 'room-preview', text: friend.statusMessage }),
+    ),
+    ...actions.map(([action, label]) =>
+      el('button', { type: 'button', className: 'link', text: label, dataset: { action, testid: `friend-${action}` } }),
+    ),
+  );
+}
+
+function renderFriends() {
+  $('#friends').replaceChildren(
+    ...friendList.friends.map((friend) => friendItem(friend, ['chat', 'Chat'], ['block', 'Block'])),
+  );
+  $('#blocked').replaceChildren(...friendList.blocked.map((friend) => friendItem(friend, ['unblock', 'Unblock'])));
+  $('#friends-empty').hidden = friendList.friends.length > 0;
+  $('#more-friends').hidden = !friendList.cursor;
+  $('#blocked-section').hidden = friendList.blocked.length === 0;
+}
+
+/// The first page of friends and the blocked members, anew, or the next page with `more`.
+/// Only the latest read is shown, so that one answered late does not put back a friend
+/// just blocked.
+async function loadFriends(more = false) {
+  const ticket = ++friendList.asked;
+  try {
+    const cursor = more && friendList.cursor ? `&cursor=${encodeURIComponent(friendList.cursor)}` : '';
+    const [page, blocked] = await Promise.all([
+      api('GET', `/friends?size=100${cursor}`),
+      more ? null : api('GET', '/friends?type=blocked&size=100'),
+    ]);
+    if (ticket !== friendList.asked || !auth) return;
+    friendList.friends = more ? [...friendList.friends, ...page.items] : page.items;
+    if (blocked) friendList.blocked = blocked.items;
+    friendList.cursor = page.nextCursor;
+    friendList.loaded = true;
+    renderFriends();
+  } catch (error) {
+    console.warn('friends:', error);
+  }
+}
+
+function showTab(name) {
+  for (const tab of ['rooms', 'friends']) {
+    $(`#tab-${tab}`).setAttribute('aria-selected', String(tab === name));
+    $(`#${tab}-panel`).hidden = tab !== name;
+  }
+  if (name === 'friends' && !friendList.loaded) loadFriends();
+}
+
 // ---------------------------------------------------------------- live: STOMP over /ws
 
 function setConnection(state) {
@@ -548,6 +613,10 @@ function onLiveMessage(roomId, message) {
 /// about a room the list does not know yet.
 function onPersonalEvent(frame) {
   const body = JSON.parse(frame.body);
+  if (frame.headers.event === 'friendAdded') {
+    if (friendList.loaded) loadFriends(); // mine, here or on another device
+    return;
+  }
   if (frame.headers.event === 'presence') {
     presence.set(body.memberId, body);
     openRoom?.renderSubtitle();
@@ -1207,6 +1276,10 @@ function signOut(message = '') {
   openRoom = null;
   rooms.clear();
   outbox.clear(); // someone else may log in next
+  // A read still on its way is dropped by its ticket: the next one logged in is someone else.
+  Object.assign(friendList, { loaded: false, friends: [], blocked: [], cursor: null, asked: friendList.asked + 1 });
+  renderFriends();
+  showTab('rooms');
   roomsCursor = null;
   roomSubscriptions.clear();
   auth = null;
@@ -1464,6 +1537,53 @@ for (const form of [$('#login-form'), $('#signup-form')]) {
     $('[data-testid="auth-error"]').textContent = '';
   });
 }
+
+$('#tab-rooms').addEventListener('click', () => showTab('rooms'));
+$('#tab-friends').addEventListener('click', () => showTab('friends'));
+
+const addFriendForm = $('#add-friend-form');
+const addFriendError = () => $('[data-testid="add-friend-error"]');
+addFriendForm.addEventListener('input', () => {
+  addFriendError().textContent = '';
+});
+addFriendForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  addFriendError().textContent = '';
+  busy(addFriendForm, true);
+  try {
+    const [friend] = await othersByEmail(addFriendForm.email.value);
+    await api('POST', '/friends', { memberId: friend.id });
+    addFriendForm.reset();
+    await loadFriends();
+  } catch (failure) {
+    addFriendError().textContent = failure.message;
+  } finally {
+    busy(addFriendForm, false);
+  }
+});
+
+/// A friend's buttons: chat opens our 1:1 room; block and unblock move them between lists.
+for (const list of [$('#friends'), $('#blocked')]) {
+  list.addEventListener('click', async (event) => {
+    const button = event.target.closest('button[data-action]');
+    if (!button) return;
+    const memberId = Number(button.closest('li').dataset.memberId);
+    button.disabled = true;
+    try {
+      if (button.dataset.action === 'chat') {
+        showRoomOf(await openRoomWith([memberId]));
+        return;
+      }
+      await api('PATCH', `/friends/${memberId}`, { blocked: button.dataset.action === 'block' });
+      await loadFriends();
+    } catch (failure) {
+      addFriendError().textContent = failure.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+$('#more-friends').addEventListener('click', () => loadFriends(true));
 
 $('#refresh-rooms').addEventListener('click', () => loadRooms());
 $('#more-rooms').addEventListener('click', () => loadRooms(true));
