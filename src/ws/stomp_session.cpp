@@ -137,9 +137,9 @@ boost::asio::awaitable<Result<void>> StompSession::handle(const stomp::Frame& fr
     co_return connect(frame);
   }
   // A frame that joins a transaction (SEND, ACK, NACK) is refused, not run at once.
-  const bool frames_a_transaction =
-      frame.command == Command::begin || frame.command == Command::commit || frame.command == Command::abort;
-  if (frame.header("transaction") && !frames_a_transaction) {
+  const bool joins_transactions =
+      frame.command == Command::send || frame.command == Command::ack || frame.command == Command::nack;
+  if (joins_transactions && frame.header("transaction")) {
     co_return Error::bad_request(
         fmt::format("{} names a transaction: transactions are not supported here", stomp::command_name(frame.command)));
   }

@@ -132,7 +132,9 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     }
     if (session_) session_->check_token(server_.services_.clock.now());
     if (closing_) return;  // the token expired, say: the ERROR and the close are on their way
-    if (plan_.expect_every.count() > 0 && now >= last_read_ + 2 * plan_.expect_every) {
+    // Not while the session handles frames: the server reads nothing then, heart-beats
+    // included (a batch of SENDs waiting on slow commits, say).
+    if (plan_.expect_every.count() > 0 && !receiving_ && now >= last_read_ + 2 * plan_.expect_every) {
       // Silent for twice the agreed interval: most likely gone, but one that is not hears
       // why (the write timeout ends a close that nobody takes).
       if (session_) {
@@ -200,6 +202,7 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
                           // Stopped meanwhile (a write timed out, say): the session may be gone.
                           if (self->stopped_) return;
                           if (ec) return self->received(ec);
+                          self->last_read_ = Clock::now();  // a part proves the peer alive too
                           if (self->buffer_->size() > self->server_.config_.max_frame_bytes) {
                             return self->message_too_large();
                           }
@@ -229,6 +232,8 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     asio::co_spawn(ws_.get_executor(), session_->receive({static_cast<const char*>(data.data()), data.size()}),
                    [self = shared_from_this()](std::exception_ptr failure) {
                      self->receiving_ = false;
+                     // What came meanwhile waited on us, not on the peer.
+                     self->last_read_ = Clock::now();
                      if (self->stopped_) return self->session_.reset();  // deferred by stop()
                      if (failure) {
                        try {

@@ -99,9 +99,12 @@ Result<std::optional<Event>> Parser::next() {
       case State::headers: {
         const void* found = std::memchr(data.data() + scanned_, '\n', data.size() - scanned_);
         const std::size_t end = found ? static_cast<const char*>(found) - data.data() : data.size();
-        // A NUL ends a frame; before the blank line it ends one that has no body part.
+        // STOMP's grammar would take a NUL inside a header, but a NUL is what ends a frame:
+        // one before the blank line after the headers is a frame cut short, or a stray
+        // NUL, refused here rather than read into the next frame.
         if (const void* nul = std::memchr(data.data() + scanned_, '\0', end - scanned_)) {
-          if (state_ == State::command && nul == data.data() + begin_) {
+          const auto before_nul = static_cast<const char*>(nul) - data.data() - begin_;
+          if (state_ == State::command && without_cr(data.substr(begin_, before_nul)).empty()) {
             return fail(malformed("a NUL where a frame should begin: an empty frame, or one NUL too many"));
           }
           return fail(
@@ -180,7 +183,8 @@ std::optional<Error> Parser::on_header_line(std::string_view line) {
   }
   // STOMP headers are UTF-8: other bytes could not even be echoed back in a text message.
   if (!is_valid_utf8(line)) return malformed(fmt::format("header line '{}' is not UTF-8", shown(line)));
-  // STOMP 1.2 escapes a CR as `\r`; 1.1 cannot carry one back in a header at all.
+  // STOMP 1.2 escapes a CR as `\r`. 1.1 has no such escape; its grammar would take a raw
+  // CR inside a value, but one at the end is an EOL, so it could not be sent back either.
   if (line.find('\r') != std::string_view::npos) {
     return malformed(fmt::format("header line '{}' holds a CR{}", shown(line),
                                  escapes_ == Escapes::stomp_1_2 ? " (write it as \\r)" : ""));

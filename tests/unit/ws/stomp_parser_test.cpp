@@ -275,6 +275,7 @@ TEST(StompParser, ANulBeforeTheBodyIsAnError) {
   expect_error(parse("\0"s), Errc::bad_request, "a NUL where a frame should begin");
   expect_error(parse("DISCONNECT\n\n\0\0"s), Errc::bad_request, "a NUL where a frame should begin");
   expect_error(parse("\n\n\0"s), Errc::bad_request, "a NUL where a frame should begin");
+  expect_error(parse("\r\0"s), Errc::bad_request, "a NUL where a frame should begin");
   // Arriving a byte at a time makes no difference.
   const std::string split = "SEND\nid:a\0b\n\n\0"s;
   std::vector<std::string> bytes;

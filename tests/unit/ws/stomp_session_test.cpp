@@ -329,6 +329,7 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
       {"amy", "MESSAGE\n\n" + std::string(1, '\0'), "MESSAGE is a frame the server sends"},
       // The server would answer under /topic/rooms/{id}, which this is not.
       {"amy", subscribe_frame("/topic/rooms/0" + room, "x"), "unknown destination"},
+      {"amy", "SEND\ndestination:/app/rooms/0" + room + "/typing\n\n" + std::string(1, '\0'), "unknown destination"},
       {"amy", "NOPE\n\n" + std::string(1, '\0'), "unknown"},
       {"amy", "ACK\nreceipt:a\n\n" + std::string(1, '\0'), "ACK needs the header 'id'"},
       {"amy", "SUBSCRIBE\nid:x\nreceipt:r\xFF\n\n" + std::string(1, '\0'), "not UTF-8"},
@@ -359,6 +360,26 @@ TEST_P(StompSessionTest, AStompOneOneSessionRefusesTheCrEscape) {
   EXPECT_EQ(connected[0].command, stomp::Command::connected);
   EXPECT_EQ(connected[1].command, stomp::Command::error);
   EXPECT_NE(connected[1].header("message")->find("STOMP 1.1 has no escape sequence"), std::string_view::npos);
+
+  // As a client sends them: CONNECT, then the next frame in a message of its own (the
+  // session's parser is made anew for it).
+  auto next_client = open();
+  ASSERT_EQ(
+      feed(*next_client, "CONNECT\naccept-version:1.1\npasscode:" + amy_->token + "\n\n" + std::string(1, '\0')).size(),
+      1u);
+  auto refused =
+      feed(*next_client, "SUBSCRIBE\nid:a\ndestination:/user/queue/events\nreceipt:a\\rb\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].command, stomp::Command::error);
+}
+
+/// Only SEND, ACK and NACK join transactions: a DISCONNECT that names one is a DISCONNECT.
+TEST_P(StompSessionTest, ATransactionHeaderOnAnotherFrameIsNoMatter) {
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  auto bye = feed(*amy, "DISCONNECT\nreceipt:bye\ntransaction:t\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(bye.size(), 1u);
+  EXPECT_EQ(bye[0].command, stomp::Command::receipt);
 }
 
 /// A frame over a limit is refused like any other: the ERROR names its receipt when the
