@@ -137,10 +137,9 @@ class WebSocketServer::Connection final : public Transport, public std::enable_s
     if (plan_.expect_every.count() > 0 && !receiving_ && now >= last_read_ + 2 * plan_.expect_every) {
       // Silent for twice the agreed interval: most likely gone, but one that is not hears
       // why (the write timeout ends a close that nobody takes).
-      if (session_) {
-        session_->fail(Error::bad_request(
-            fmt::format("nothing from the client, not even a heart-beat, in {} ms", 2 * plan_.expect_every.count())));
-      }
+      if (!session_) return stop();
+      session_->fail(Error::bad_request(
+          fmt::format("nothing from the client, not even a heart-beat, in {} ms", 2 * plan_.expect_every.count())));
     } else if (plan_.send_every.count() > 0 && now + Thread::kTick >= last_write_ + plan_.send_every) {
       // A tick early rather than late. Frames already waiting prove us alive as well.
       if (!outbox_ || outbox_->queued.empty()) send(std::make_shared<const std::string>(stomp::kHeartBeat));

@@ -349,8 +349,7 @@ TEST_P(StompSessionTest, ANonMemberAnUnknownDestinationAndABadBodyEachEndTheSess
   EXPECT_EQ(amy_->get("/api/v1/rooms/" + room + "/messages/count").json.at("count"), 1);
 }
 
-/// STOMP 1.1 knows no `\r` escape: a 1.1 client's frame with one is refused, frames before
-/// its CONNECT aside (CONNECT is not escaped in either version).
+/// STOMP 1.1 knows no `\r` escape: once CONNECT agreed on 1.1, a frame with one is refused.
 TEST_P(StompSessionTest, AStompOneOneSessionRefusesTheCrEscape) {
   auto old_client = open();
   auto connected = feed(*old_client, "CONNECT\naccept-version:1.1\npasscode:" + amy_->token + "\n\n" +
