@@ -421,7 +421,8 @@ TEST_P(StompSessionTest, LimitsOnSubscriptionsAndFramesPerSecondAreEnforced) {
   auto amy = open();
   feed(*amy, connect_frame(amy_->token));
   for (int i = 0; i < 4; ++i) feed(*amy, subscribe_frame("/user/queue/events", "q" + std::to_string(i)));
-  auto fifth = feed(*amy, subscribe_frame("/user/queue/events", "q4"));
+  // The unread news of the fixture's message may come meanwhile, once to each of the four.
+  auto fifth = without_unread_news(feed(*amy, subscribe_frame("/user/queue/events", "q4")));
   ASSERT_EQ(fifth.size(), 1u);
   EXPECT_EQ(fifth[0].command, stomp::Command::error);
   EXPECT_NE(fifth[0].header("message")->find("at most 4 subscriptions"), std::string_view::npos);
