@@ -499,12 +499,14 @@ TEST_P(StompSessionTest, WhenTheOwnerLeavesTheOthersHearTheRoomChanged) {
 }
 
 TEST_P(StompSessionTest, AFrameCutAcrossWebSocketMessagesAnywhereIsOneFrame) {
+  // Subscribed to my queue, a connection may also hear the fixture's unread news, from the
+  // worker pool whenever it gets there: that is left out.
   const auto subscribe = subscribe_frame("/user/queue/events", "mine");
   for (std::size_t cut = 1; cut < subscribe.size(); ++cut) {
     auto amy = open();
     feed(*amy, connect_frame(amy_->token));
-    EXPECT_TRUE(feed(*amy, subscribe.substr(0, cut)).empty()) << "cut at " << cut;
-    auto answered = feed(*amy, subscribe.substr(cut));
+    EXPECT_TRUE(without_unread_news(feed(*amy, subscribe.substr(0, cut))).empty()) << "cut at " << cut;
+    auto answered = without_unread_news(feed(*amy, subscribe.substr(cut)));
     ASSERT_EQ(answered.size(), 1u) << "cut at " << cut;
     EXPECT_EQ(answered[0].command, stomp::Command::receipt) << "cut at " << cut;
     EXPECT_FALSE(amy->out.closed) << "cut at " << cut;
