@@ -622,6 +622,11 @@ test('the friend list: add by email, chat from it, block and unblock', async () 
   await listed('blocked-list', 'kai').waitFor();
   await screenshot(j, 'friends-joy');
   await listed('friend-list', 'kai').waitFor({ state: 'detached' });
+  assert.equal(await j.evaluate(() => document.activeElement?.dataset.action), 'unblock'); // the focus went along
+  // Adding him again says where he is.
+  await j.getByTestId('add-friend-email').fill(kai.email);
+  await j.getByTestId('add-friend-submit').click();
+  await j.getByTestId('add-friend-error').getByText('You blocked kai: unblock them below.').waitFor();
   const hey = { type: 'text', body: 'hey' };
   assert.equal((await api(server.base, 'POST', `/api/v1/rooms/${room}/messages`, hey, kai.token)).status, 403);
   await listed('blocked-list', 'kai').getByTestId('friend-unblock').click();

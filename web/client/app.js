@@ -275,7 +275,14 @@ function renderRooms() {
               { className: 'room-line' },
               el('span', { className: 'room-name', text: name, dataset: { testid: 'room-name' } }),
               room.muted
-                ? el('span', { className: 'muted-mark', text: '🔕', title: 'Muted', dataset: { testid: 'muted-mark' } })
+                ? el('span', {
+                    className: 'muted-mark',
+                    text: '🔕',
+                    title: 'Muted',
+                    role: 'img',
+                    'aria-label': 'muted',
+                    dataset: { testid: 'muted-mark' },
+                  })
                 : '',
               el('time', { className: 'room-time', text: shortTime(room.lastMessage?.createdAt ?? room.lastActivityAt) }),
             ),
@@ -369,9 +376,12 @@ function showRoomOf(id) {
 
 // ---------------------------------------------------------------- friends
 
-/// My friend list (`GET /friends`, by nickname) and the members I blocked, read when the
-/// Friends tab is first shown and again when it changes.
-const friendList = { loaded: false, friends: [], blocked: [], cursor: null, asked: 0 };
+/// My friend list (`GET /friends`, by nickname) and the members I blocked: read when the
+/// Friends tab is shown, and again, once it has been (`wanted`), on `friendAdded`, on a
+/// reconnect and when the page comes back into view (blocks, hides and nicknames changed
+/// elsewhere are told to nobody).
+const emptyFriendList = () => ({ wanted: false, friends: [], blocked: [], cursor: null, failed: '' });
+const friendList = { ...emptyFriendList(), asked: 0 };
 
 function friendItem(friend, ...actions) {
   const avatar = el('span', { className: 'avatar', text: initial(friend.nickname) });
@@ -397,30 +407,39 @@ function renderFriends() {
     ...friendList.friends.map((friend) => friendItem(friend, ['chat', 'Chat'], ['block', 'Block'])),
   );
   $('#blocked').replaceChildren(...friendList.blocked.map((friend) => friendItem(friend, ['unblock', 'Unblock'])));
-  $('#friends-empty').hidden = friendList.friends.length > 0;
+  $('#friends-empty').textContent = friendList.failed
+    ? `The friend list could not be read: ${friendList.failed}`
+    : 'No friends yet: add one by email above.';
+  $('#friends-empty').hidden = friendList.friends.length > 0 && !friendList.failed;
   $('#more-friends').hidden = !friendList.cursor;
   $('#blocked-section').hidden = friendList.blocked.length === 0;
 }
 
 /// The first page of friends and the blocked members, anew, or the next page with `more`.
 /// Only the latest read is shown, so that one answered late does not put back a friend
-/// just blocked.
+/// just blocked. A next page does not count as a read of its own, so it cannot drop a
+/// read begun before it (one begun after drops it), and it continues only the list it was
+/// asked for: not one read anew meanwhile.
 async function loadFriends(more = false) {
-  const ticket = ++friendList.asked;
+  const ticket = more ? friendList.asked : ++friendList.asked;
+  const after = friendList.cursor;
   try {
-    const cursor = more && friendList.cursor ? `&cursor=${encodeURIComponent(friendList.cursor)}` : '';
+    const cursor = more && after ? `&cursor=${encodeURIComponent(after)}` : '';
     const [page, blocked] = await Promise.all([
       api('GET', `/friends?size=100${cursor}`),
       more ? null : api('GET', '/friends?type=blocked&size=100'),
     ]);
-    if (ticket !== friendList.asked || !auth) return;
+    if (ticket !== friendList.asked || !auth || (more && friendList.cursor !== after)) return;
     friendList.friends = more ? [...friendList.friends, ...page.items] : page.items;
     if (blocked) friendList.blocked = blocked.items;
     friendList.cursor = page.nextCursor;
-    friendList.loaded = true;
+    friendList.failed = '';
     renderFriends();
   } catch (error) {
     console.warn('friends:', error);
+    if (ticket !== friendList.asked || !auth) return;
+    friendList.failed = error.message;
+    renderFriends();
   }
 }
 
@@ -429,7 +448,10 @@ function showTab(name) {
     $(`#tab-${tab}`).setAttribute('aria-selected', String(tab === name));
     $(`#${tab}-panel`).hidden = tab !== name;
   }
-  if (name === 'friends' && !friendList.loaded) loadFriends();
+  if (name === 'friends') {
+    friendList.wanted = true;
+    loadFriends();
+  }
 }
 
 // ---------------------------------------------------------------- live: STOMP over /ws
@@ -485,6 +507,7 @@ function liveClient() {
       }
       client.subscribe('/user/queue/events', onPersonalEvent, headers);
       loadRooms(); // counts moved while we were away
+      if (friendList.wanted) loadFriends();
       openRoom?.resume();
       resendOutbox();
       scheduleRenewal(client);
@@ -614,7 +637,7 @@ function onLiveMessage(roomId, message) {
 function onPersonalEvent(frame) {
   const body = JSON.parse(frame.body);
   if (frame.headers.event === 'friendAdded') {
-    if (friendList.loaded) loadFriends(); // mine, here or on another device
+    if (friendList.wanted) loadFriends(); // mine, here or on another device
     return;
   }
   if (frame.headers.event === 'presence') {
@@ -1277,8 +1300,10 @@ function signOut(message = '') {
   rooms.clear();
   outbox.clear(); // someone else may log in next
   // A read still on its way is dropped by its ticket: the next one logged in is someone else.
-  Object.assign(friendList, { loaded: false, friends: [], blocked: [], cursor: null, asked: friendList.asked + 1 });
+  Object.assign(friendList, emptyFriendList(), { asked: friendList.asked + 1 });
   renderFriends();
+  addFriendForm.reset();
+  addFriendError().textContent = '';
   showTab('rooms');
   roomsCursor = null;
   roomSubscriptions.clear();
@@ -1375,20 +1400,22 @@ openRoomForm.addEventListener('input', () => {
 });
 openRoomForm.addEventListener('submit', async (event) => {
   event.preventDefault();
+  const who = me(); // whoever signs in while this is on its way opens nothing by it
   openRoomError().textContent = '';
   busy(openRoomForm, true);
   try {
     const others = await othersByEmail(openRoomForm.email.value);
-    showRoomOf(
-      await openRoomWith(
-        others.map((member) => member.id),
-        openRoomForm.groupName.value.trim(),
-      ),
+    if (me() !== who) return;
+    const room = await openRoomWith(
+      others.map((member) => member.id),
+      openRoomForm.groupName.value.trim(),
     );
+    if (me() !== who) return;
+    showRoomOf(room);
     openRoomForm.reset();
     openRoomForm.groupName.hidden = true;
   } catch (failure) {
-    openRoomError().textContent = failure.message;
+    if (me() === who) openRoomError().textContent = failure.message;
   } finally {
     busy(openRoomForm, false);
   }
@@ -1486,14 +1513,14 @@ $('#rename-form').addEventListener('submit', (event) => {
 /// The menu's mute button, as my membership of the open room has it.
 function showMuted(muted) {
   const button = $('#mute-room');
-  button.setAttribute('aria-pressed', String(muted));
+  button.dataset.muted = String(muted);
   button.textContent = muted ? 'Unmute this room' : 'Mute this room';
 }
 
 $('#mute-room').addEventListener('click', () => {
   const view = openRoom;
   if (!view?.detail) return;
-  const muted = $('#mute-room').getAttribute('aria-pressed') !== 'true';
+  const muted = $('#mute-room').dataset.muted !== 'true';
   roomMenuAction(view, [$('#mute-room')], async () => {
     const mine = await api('PATCH', `/rooms/${view.id}/members/me`, { muted });
     const listed = rooms.get(view.id);
@@ -1548,36 +1575,51 @@ addFriendForm.addEventListener('input', () => {
 });
 addFriendForm.addEventListener('submit', async (event) => {
   event.preventDefault();
+  const who = me(); // whoever signs in while this is on its way adds nobody by it
   addFriendError().textContent = '';
   busy(addFriendForm, true);
   try {
-    const [friend] = await othersByEmail(addFriendForm.email.value);
-    await api('POST', '/friends', { memberId: friend.id });
+    const [member] = await othersByEmail(addFriendForm.email.value);
+    if (me() !== who) return;
+    let friend = await api('POST', '/friends', { memberId: member.id });
+    // Already there, but hidden or blocked: adding again shows a hidden friend; a blocked
+    // one is for the Unblock below.
+    if (friend.blocked) throw new Error(`You blocked ${friend.nickname}: unblock them below.`);
+    if (friend.hidden) friend = await api('PATCH', `/friends/${member.id}`, { hidden: false });
     addFriendForm.reset();
     await loadFriends();
   } catch (failure) {
-    addFriendError().textContent = failure.message;
+    if (me() === who) addFriendError().textContent = failure.message;
   } finally {
     busy(addFriendForm, false);
+    if (me() === who) addFriendForm.email.focus();
   }
 });
 
-/// A friend's buttons: chat opens our 1:1 room; block and unblock move them between lists.
+/// A friend's buttons: chat opens our 1:1 room; block and unblock move them between lists,
+/// and the focus goes with them, to the button that undoes it.
 for (const list of [$('#friends'), $('#blocked')]) {
   list.addEventListener('click', async (event) => {
     const button = event.target.closest('button[data-action]');
     if (!button) return;
+    const { action } = button.dataset;
     const memberId = Number(button.closest('li').dataset.memberId);
+    const who = me();
+    const errorLine = $('[data-testid="friend-list-error"]');
+    errorLine.textContent = '';
     button.disabled = true;
     try {
-      if (button.dataset.action === 'chat') {
-        showRoomOf(await openRoomWith([memberId]));
+      if (action === 'chat') {
+        const room = await openRoomWith([memberId]);
+        if (me() === who) showRoomOf(room);
         return;
       }
-      await api('PATCH', `/friends/${memberId}`, { blocked: button.dataset.action === 'block' });
+      await api('PATCH', `/friends/${memberId}`, { blocked: action === 'block' });
       await loadFriends();
+      const undo = action === 'block' ? 'unblock' : 'block';
+      document.querySelector(`.friend-item[data-member-id="${memberId}"] [data-action="${undo}"]`)?.focus();
     } catch (failure) {
-      addFriendError().textContent = failure.message;
+      if (me() === who) errorLine.textContent = failure.message;
     } finally {
       button.disabled = false;
     }
@@ -1625,6 +1667,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.hidden || !started) return;
   openRoom?.scheduleRead();
   loadRooms(); // a tab in the background may have been frozen, its events held back
+  if (friendList.wanted) loadFriends();
 });
 window.addEventListener('hashchange', route);
 route();

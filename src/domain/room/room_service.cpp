@@ -220,7 +220,7 @@ Result<Membership> RoomService::set_muted(MemberId me, RoomId id, bool muted) {
   if (auto member = require_member(me, id); !member) return member.error();
   // A leave between the check and the change: the room is no longer mine to mute.
   if (!rooms_.set_muted(id, me, muted)) return Error{Errc::forbidden, "you are not a member of this room"};
-  publisher_.room_changed(id, {me});  // my other devices show it muted too; nobody else knows
+  publisher_.room_changed(id, {me});  // my other devices show it muted too; nobody else is told
   return require_member(me, id);
 }
 
