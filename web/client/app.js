@@ -1398,27 +1398,37 @@ openRoomForm.addEventListener('input', () => {
   openRoomError().textContent = '';
   openRoomForm.groupName.hidden = !openRoomForm.email.value.includes(','); // a group's
 });
-openRoomForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const who = me(); // whoever signs in while this is on its way opens nothing by it
-  openRoomError().textContent = '';
-  busy(openRoomForm, true);
+/// Runs a sidebar form's `action` with the form disabled and its error line cleared, and
+/// shows there what went wrong. `action` gets `still()`: whether the member who submitted
+/// is still the one signed in, so that an answer coming after a sign-out acts for nobody.
+async function submitting(form, errorLine, action) {
+  const who = me();
+  const still = () => me() === who;
+  errorLine.textContent = '';
+  busy(form, true);
   try {
+    await action(still);
+  } catch (failure) {
+    if (still()) errorLine.textContent = failure.message;
+  } finally {
+    busy(form, false);
+  }
+}
+
+openRoomForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  submitting(openRoomForm, openRoomError(), async (still) => {
     const others = await othersByEmail(openRoomForm.email.value);
-    if (me() !== who) return;
+    if (!still()) return;
     const room = await openRoomWith(
       others.map((member) => member.id),
       openRoomForm.groupName.value.trim(),
     );
-    if (me() !== who) return;
+    if (!still()) return;
     showRoomOf(room);
     openRoomForm.reset();
     openRoomForm.groupName.hidden = true;
-  } catch (failure) {
-    if (me() === who) openRoomError().textContent = failure.message;
-  } finally {
-    busy(openRoomForm, false);
-  }
+  });
 });
 
 // ---- the open room's menu: invite, rename, leave. Its controls are shared by every
@@ -1575,25 +1585,19 @@ addFriendForm.addEventListener('input', () => {
 });
 addFriendForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const who = me(); // whoever signs in while this is on its way adds nobody by it
-  addFriendError().textContent = '';
-  busy(addFriendForm, true);
-  try {
+  const who = me();
+  await submitting(addFriendForm, addFriendError(), async (still) => {
     const [member] = await othersByEmail(addFriendForm.email.value);
-    if (me() !== who) return;
-    let friend = await api('POST', '/friends', { memberId: member.id });
+    if (!still()) return;
+    const friend = await api('POST', '/friends', { memberId: member.id });
     // Already there, but hidden or blocked: adding again shows a hidden friend; a blocked
     // one is for the Unblock below.
     if (friend.blocked) throw new Error(`You blocked ${friend.nickname}: unblock them below.`);
-    if (friend.hidden) friend = await api('PATCH', `/friends/${member.id}`, { hidden: false });
+    if (friend.hidden) await api('PATCH', `/friends/${member.id}`, { hidden: false });
     addFriendForm.reset();
     await loadFriends();
-  } catch (failure) {
-    if (me() === who) addFriendError().textContent = failure.message;
-  } finally {
-    busy(addFriendForm, false);
-    if (me() === who) addFriendForm.email.focus();
-  }
+  });
+  if (me() === who) addFriendForm.email.focus(); // back where the keyboard was
 });
 
 /// A friend's buttons: chat opens our 1:1 room; block and unblock move them between lists,
