@@ -175,11 +175,7 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                    co_await workers.run([&] { return chat.history(request.member(), *id, *before, *after, *size); });
                if (!page) co_return page.error();
                boost::json::array items;
-               for (const auto& item : page->items) {
-                 auto json = message_json(item.message);
-                 json["unreadMemberCount"] = item.unread_member_count;
-                 items.push_back(std::move(json));
-               }
+               for (const auto& item : page->items) items.push_back(message_json(item));
                co_return Response::json(200, list_json(std::move(items), seq_cursor(page->next)));
              });
 

@@ -76,7 +76,7 @@ std::string_view kind_name(room::Kind kind) { return kind == room::Kind::direct 
 
 boost::json::object message_json(const chat::Message& message, boost::json::storage_ptr storage) {
   boost::json::object json(std::move(storage));
-  json.reserve(8);
+  json.reserve(9);
   json.emplace("id", message.id.value());
   json.emplace("roomId", message.room.value());
   json.emplace("seq", message.seq);
@@ -85,6 +85,12 @@ boost::json::object message_json(const chat::Message& message, boost::json::stor
   json.emplace("body", message.body);
   json.emplace("clientMsgId", optional_text(message.client_msg_id, json.storage()));
   json.emplace("createdAt", format_iso8601(message.created_at));
+  return json;
+}
+
+boost::json::object message_json(const chat::CountedMessage& counted, boost::json::storage_ptr storage) {
+  auto json = message_json(counted.message, std::move(storage));
+  json.emplace("unreadMemberCount", counted.unread_member_count);
   return json;
 }
 

@@ -23,6 +23,8 @@ boost::json::object session_json(const auth::Session& session);
 /// `storage`: where the object's strings and table live (a monotonic resource lets a
 /// message that is serialized at once cost one allocation instead of a dozen).
 boost::json::object message_json(const chat::Message& message, boost::json::storage_ptr storage = {});
+/// A message with its `unreadMemberCount`: as a history page, a 201 and a live MESSAGE give it.
+boost::json::object message_json(const chat::CountedMessage& counted, boost::json::storage_ptr storage = {});
 boost::json::object membership_json(const room::Membership& membership);
 boost::json::object room_json(const room::RoomDetail& detail);
 boost::json::object room_summary_json(const room::RoomSummary& summary);

@@ -22,8 +22,9 @@ namespace {
 // read fixes the transaction's snapshot, which must come after every room of the batch
 // is locked, or what it says of membership could predate a leave the lock waited for.
 constexpr std::string_view kLockRoom = "SELECT last_seq, direct_key FROM rooms WHERE id = :room";
-// How many of a 1:1 room's pair are in it: one may have left, and a message from the
-// other brings them back (asked of 1:1 rooms only, once all of the batch's are locked).
+// How many members a room has. Of a 1:1 room's pair, one may have left, and a message
+// from the other brings them back (asked once all of the batch's rooms are locked); and
+// once a batch is stored, each message's unread count starts from it.
 constexpr std::string_view kInRoom = "SELECT COUNT(*) FROM room_members WHERE room_id = :room";
 // A sender's standing in a room: member or not, and in a 1:1 room whether the other
 // member blocked them. Read after the room is locked, so it holds until the commit.
@@ -63,6 +64,10 @@ constexpr std::string_view kAdvanceRoom = "UPDATE rooms SET last_seq = :seq, las
 // A sender has read what they sent: their own messages never count as unread to them.
 constexpr std::string_view kSenderRead =
     "UPDATE room_members SET read_seq = :seq WHERE room_id = :room AND member_id = :member AND read_seq < :same_seq";
+// A message stored before this batch, sent again: who of the room, its sender aside, has
+// not read up to it by now (history's count; new messages need no query of their own).
+constexpr std::string_view kUnreadBy =
+    "SELECT COUNT(*) FROM room_members WHERE room_id = :room AND read_seq < :seq AND member_id <> :sender";
 
 constexpr int kAttempts = 3;
 
@@ -109,6 +114,7 @@ struct LockedRoom {
   std::optional<std::string> direct_key;  ///< a 1:1 room's
   /// A 1:1 room that one of its pair left: the pair (the one still there is the sender).
   std::optional<std::pair<MemberId, MemberId>> pair_one_left;
+  long long last_seq_before_batch = 0;
 };
 
 /// Of a 1:1 room's pair, the one who is not `member`.
@@ -140,6 +146,8 @@ class BatchStatements {
         blocks_((sql.prepare << kBlocks, soci::use(member_), soci::use(sender_), soci::into(blocked_))),
         rejoin_((sql.prepare << (dialect == Dialect::sqlite ? kSqliteRejoin : kMysqlRejoin), soci::use(room_),
                  soci::use(member_), soci::use(at_), soci::use(value_))),
+        unread_by_(
+            (sql.prepare << kUnreadBy, soci::use(room_), soci::use(value_), soci::use(sender_), soci::into(member_))),
         sql_(sql),
         dialect_(dialect) {}
 
@@ -151,7 +159,8 @@ class BatchStatements {
   std::optional<LockedRoom> lock_room(long long room) {
     room_ = room;
     if (!read(lock_room_) || found_ != soci::i_ok) return std::nullopt;
-    return LockedRoom{value_, direct_key_indicator_ == soci::i_ok ? std::optional(direct_key_) : std::nullopt, {}};
+    return LockedRoom{
+        value_, direct_key_indicator_ == soci::i_ok ? std::optional(direct_key_) : std::nullopt, {}, value_};
   }
 
   /// How many members the room has.
@@ -227,11 +236,23 @@ class BatchStatements {
     advance_.execute(true);
   }
 
-  void sender_read(long long room, long long sender, long long seq) {
+  /// Moves a sender's read position up to `seq`; whether they are a member (a system
+  /// message's actor may have just left).
+  bool sender_read(long long room, long long sender, long long seq) {
     room_ = room;
     sender_ = sender;
     value_ = seq;
     sender_read_.execute(true);
+    return sender_read_.get_affected_rows() > 0;
+  }
+
+  /// How many members of the room, `message`'s sender aside, have not read up to it.
+  std::size_t unread_by_others(const chat::Message& message) {
+    room_ = message.room.value();
+    value_ = message.seq;
+    sender_ = message.sender ? message.sender->value() : 0;
+    read(unread_by_);
+    return static_cast<std::size_t>(member_);
   }
 
  private:
@@ -248,10 +269,37 @@ class BatchStatements {
   std::string client_, type_, body_, direct_key_;
   soci::indicator found_ = soci::i_ok, sender_indicator_ = soci::i_ok, client_indicator_ = soci::i_ok,
                   direct_key_indicator_ = soci::i_null;
-  soci::statement lock_room_, in_room_, standing_, find_, insert_, advance_, sender_read_, blocks_, rejoin_;
+  soci::statement lock_room_, in_room_, standing_, find_, insert_, advance_, sender_read_, blocks_, rejoin_, unread_by_;
   soci::session& sql_;
   Dialect dialect_;
 };
+
+/// KakaoTalk's number beside each stored message, as the batch leaves its room. Before
+/// the batch nobody had read past the room's last seq, and the batch moved only its
+/// senders' (and actors') read positions: so a new message is unread to every member but
+/// those whose position the batch moved to it or past it (its sender among them). Counted
+/// once a room, not a query a message; only a message stored before the batch, sent
+/// again, is asked about.
+void count_unread_members(BatchStatements& statements, const std::map<long long, std::optional<LockedRoom>>& locked,
+                          std::map<long long, std::vector<long long>>& moved_reads,
+                          std::vector<Result<chat::Appended>>& results) {
+  for (auto& [room, reads] : moved_reads) std::sort(reads.begin(), reads.end());
+  std::map<long long, std::size_t> members;  // room -> how many, as the batch leaves it
+  for (auto& result : results) {
+    if (!result) continue;
+    const auto& message = result->message;
+    const long long room = message.room.value();
+    if (message.seq <= locked.at(room)->last_seq_before_batch) {
+      result->unread_member_count = statements.unread_by_others(message);
+      continue;
+    }
+    auto counted = members.find(room);
+    if (counted == members.end()) counted = members.emplace(room, statements.members_in(room)).first;
+    const auto& reads = moved_reads[room];
+    const auto have_read = reads.end() - std::lower_bound(reads.begin(), reads.end(), message.seq);
+    result->unread_member_count = counted->second - static_cast<std::size_t>(have_read);
+  }
+}
 
 }  // namespace
 
@@ -399,7 +447,11 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
     results[back.result]->brought_back = back.member;
   }
   for (const auto& [room, seq] : advanced) statements.advance_room(room, seq, when);
-  for (const auto& [key, seq] : sent) statements.sender_read(key.first, key.second, seq);
+  std::map<long long, std::vector<long long>> moved_reads;  // room -> read positions this batch moved, sorted
+  for (const auto& [key, seq] : sent) {
+    if (statements.sender_read(key.first, key.second, seq)) moved_reads[key.first].push_back(seq);
+  }
+  count_unread_members(statements, locked, moved_reads, results);
   transaction.commit();
   return results;
 }

@@ -25,9 +25,9 @@ void LiveEvents::publish_to_each(const std::vector<MemberId>& members, const std
   for (const auto member : members) bus_.publish({member_channel(member), type, bytes});
 }
 
-void LiveEvents::message_stored(const chat::Message& message) {
+void LiveEvents::message_stored(const chat::CountedMessage& stored) {
   boost::json::monotonic_resource scratch;  // freed at once: the bytes are serialized here
-  publish(room_channel(message.room), "message", api::message_json(message, &scratch));
+  publish(room_channel(stored.message.room), "message", api::message_json(stored, &scratch));
 }
 
 void LiveEvents::read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) {

@@ -13,7 +13,7 @@ class LiveEvents final : public events::Publisher {
  public:
   explicit LiveEvents(bus::EventBus& bus) : bus_(bus) {}
 
-  void message_stored(const chat::Message& message) override;
+  void message_stored(const chat::CountedMessage& stored) override;
   void read_moved(RoomId room, MemberId member, std::int64_t read_seq, std::int64_t last_seq) override;
   void unread_changed(const chat::Message& last,
                       const std::vector<std::pair<MemberId, std::int64_t>>& read_positions) override;

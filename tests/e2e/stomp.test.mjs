@@ -110,6 +110,8 @@ test('a message sent over STOMP is committed before its receipt and reaches ever
   assert.deepEqual(seqs, [2, 3, 4, 5, 6]);
   assert.equal(messages[0].headers.destination, `/topic/rooms/${room}`);
   assert.equal(messages[0].body.senderId, amy.id);
+  // KakaoTalk's number beside each: Ben and Cat had read none of them when it came.
+  assert.deepEqual(messages.map((m) => m.body.unreadMemberCount), [2, 2, 2, 2, 2]);
   await sender.deactivate();
   await reader.deactivate();
 });

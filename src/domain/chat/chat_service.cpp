@@ -48,8 +48,9 @@ Result<void> sender_rule(const SenderStanding& standing) {
   return friends::BlockRule::verdict(standing.blocked_by_peer);
 }
 
-boost::asio::awaitable<Result<Message>> ChatService::send(MemberId me, RoomId room, MessageType type, std::string body,
-                                                          std::optional<std::string> client_msg_id) {
+boost::asio::awaitable<Result<CountedMessage>> ChatService::send(MemberId me, RoomId room, MessageType type,
+                                                                 std::string body,
+                                                                 std::optional<std::string> client_msg_id) {
   if (auto valid = check_message(type, body, client_msg_id); !valid) co_return valid.error();
   // A named local, not a braced temporary inside the co_await: GCC 12 mishandles the
   // lifetime of such temporaries in coroutines (they were destroyed twice).
@@ -82,11 +83,11 @@ std::vector<Message> page_and_one_more(MessageRepository& messages, MessageRepos
 
 }  // namespace
 
-Result<Page<HistoryItem, std::int64_t>> ChatService::history(MemberId me, RoomId room,
-                                                             std::optional<std::int64_t> before,
-                                                             std::optional<std::int64_t> after, std::size_t size) {
+Result<Page<CountedMessage, std::int64_t>> ChatService::history(MemberId me, RoomId room,
+                                                                std::optional<std::int64_t> before,
+                                                                std::optional<std::int64_t> after, std::size_t size) {
   if (auto member = rooms_.require_member(me, room); !member) return member.error();
-  Page<HistoryItem, std::int64_t> history;
+  Page<CountedMessage, std::int64_t> history;
   auto page = page_and_one_more(messages_, {room, before, after, size}, history.next);
   // One read of the room's read positions serves the whole page.
   const auto members = room_store_.members(room);

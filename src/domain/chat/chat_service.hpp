@@ -7,13 +7,6 @@
 
 namespace modu::chat {
 
-/// A history message with KakaoTalk's number beside it: how many members of the room
-/// (the sender aside) have not read up to it yet.
-struct HistoryItem {
-  Message message;
-  std::size_t unread_member_count;
-};
-
 /// Who may post to a room: its members, except where the other member of a 1:1 room
 /// blocked them. Given to the GroupCommit, which applies it inside the storing transaction.
 Result<void> sender_rule(const SenderStanding& standing);
@@ -34,14 +27,14 @@ class ChatService {
 
   /// Checks the message, then stores it in a shared transaction that checks the sender
   /// (`sender_rule`). Never blocks the caller's thread.
-  boost::asio::awaitable<Result<Message>> send(MemberId me, RoomId room, MessageType type, std::string body,
-                                               std::optional<std::string> client_msg_id);
+  boost::asio::awaitable<Result<CountedMessage>> send(MemberId me, RoomId room, MessageType type, std::string body,
+                                                      std::optional<std::string> client_msg_id);
 
   /// Blocking: call from the worker pool. One page, ascending by seq; `next` is the seq
   /// to page on from (`before` it when paging back, `after` it when catching up), or
   /// none when nothing lies further that way.
-  Result<Page<HistoryItem, std::int64_t>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
-                                                  std::optional<std::int64_t> after, std::size_t size);
+  Result<Page<CountedMessage, std::int64_t>> history(MemberId me, RoomId room, std::optional<std::int64_t> before,
+                                                     std::optional<std::int64_t> after, std::size_t size);
   /// Blocking. The room's images, newest last, before `before`; `next` as for history.
   Result<Page<Message, std::int64_t>> images(MemberId me, RoomId room, std::optional<std::int64_t> before,
                                              std::size_t size);

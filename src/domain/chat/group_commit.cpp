@@ -9,8 +9,8 @@
 
 namespace modu::chat {
 
-boost::asio::awaitable<Result<Message>> GroupCommit::append(NewMessage message) {
-  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<Message>)>(
+boost::asio::awaitable<Result<CountedMessage>> GroupCommit::append(NewMessage message) {
+  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<CountedMessage>)>(
       [this](auto handler, NewMessage message) {
         boost::asio::any_io_executor home = boost::asio::get_associated_executor(handler);
         enqueue({std::move(message), std::move(handler), std::move(home)});
@@ -54,7 +54,7 @@ void GroupCommit::commit_while_queued() {
       spdlog::error("storing {} messages failed: {}", messages.size(), e.what());
       stored.assign(batch.size(), Error{Errc::unavailable, "the message could not be stored; send it again"});
     }
-    std::vector<Result<Message>> results;
+    std::vector<Result<CountedMessage>> results;
     results.reserve(batch.size());
     for (auto& appended : stored) {
       if (!appended) {
@@ -67,22 +67,22 @@ void GroupCommit::commit_while_queued() {
         if (appended->brought_back) {
           publisher_.joined(appended->message.room, *appended->brought_back, *appended->message.sender);
         }
-        publisher_.message_stored(appended->message);
+        publisher_.message_stored({appended->message, appended->unread_member_count});
         unread_news_.message_stored(appended->message);
       }
-      results.emplace_back(std::move(appended->message));
+      results.emplace_back(CountedMessage{std::move(appended->message), appended->unread_member_count});
     }
     answer(std::move(batch), std::move(results));
   }
 }
 
-void GroupCommit::answer(std::vector<Pending> batch, std::vector<Result<Message>> results) {
+void GroupCommit::answer(std::vector<Pending> batch, std::vector<Result<CountedMessage>> results) {
   // Each sender resumes on its own executor, not here. One hand-off per executor (an I/O
   // thread) serves all of its senders in the batch: waking a thread per message cost more
   // than storing the message.
   struct Answers {
     boost::asio::any_io_executor home;
-    std::vector<std::pair<Pending, Result<Message>>> answers;
+    std::vector<std::pair<Pending, Result<CountedMessage>>> answers;
   };
   std::vector<Answers> by_home;
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -10,8 +10,8 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <deque>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 namespace modu::chat {
 
@@ -40,12 +40,12 @@ class GroupCommit {
         unread_news_(unread_news) {}
 
   /// Stores one message; resumes on the caller's executor with the stored message.
-  boost::asio::awaitable<Result<Message>> append(NewMessage message);
+  boost::asio::awaitable<Result<CountedMessage>> append(NewMessage message);
 
  private:
   struct Pending {
     NewMessage message;
-    boost::asio::any_completion_handler<void(Result<Message>)> done;
+    boost::asio::any_completion_handler<void(Result<CountedMessage>)> done;
     boost::asio::any_io_executor home;  ///< where the sender resumes
   };
 
@@ -53,7 +53,7 @@ class GroupCommit {
   /// Runs on the worker pool while there is work.
   void commit_while_queued();
   /// Hands every sender of a batch its result.
-  static void answer(std::vector<Pending> batch, std::vector<Result<Message>> results);
+  static void answer(std::vector<Pending> batch, std::vector<Result<CountedMessage>> results);
 
   MessageRepository& messages_;
   WorkerPool& workers_;

@@ -28,6 +28,13 @@ struct Message {
   TimePoint created_at;
 };
 
+/// A message with KakaoTalk's number beside it: how many members of the room, the sender
+/// aside, have not read up to it yet.
+struct CountedMessage {
+  Message message;
+  std::size_t unread_member_count = 0;
+};
+
 /// A message on its way in, its body already checked; who sends it is checked as it is
 /// stored (see `MessageRepository::append_batch`).
 struct NewMessage {

@@ -18,8 +18,9 @@ class Publisher {
  public:
   virtual ~Publisher() = default;
 
-  /// A message was stored: everyone watching its room sees it.
-  virtual void message_stored(const chat::Message& message) = 0;
+  /// A message was stored: everyone watching its room sees it, with its number of
+  /// members who have not read it yet.
+  virtual void message_stored(const chat::CountedMessage& stored) = 0;
   /// A member's read position in a room is now `read_seq` (of `last_seq`): the room's
   /// watchers update each message's unread-member number, the member's other devices
   /// their unread count.
@@ -51,7 +52,7 @@ class Publisher {
 /// base for a test's publisher that records only what it is about.
 class NoPublisher : public Publisher {
  public:
-  void message_stored(const chat::Message&) override {}
+  void message_stored(const chat::CountedMessage&) override {}
   void read_moved(RoomId, MemberId, std::int64_t, std::int64_t) override {}
   void unread_changed(const chat::Message&, const std::vector<std::pair<MemberId, std::int64_t>>&) override {}
   void typing(RoomId, MemberId) override {}

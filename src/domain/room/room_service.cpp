@@ -55,7 +55,7 @@ void RoomService::tell(RoomId id, std::string event_json, std::optional<MemberId
 bool RoomService::tell(chat::NewMessage message) {
   auto stored = messages_.append_batch({std::move(message)}, clock_.now(), {});
   if (!stored.front()) return false;
-  publisher_.message_stored(stored.front()->message);
+  publisher_.message_stored({stored.front()->message, stored.front()->unread_member_count});
   unread_news_.message_stored(stored.front()->message);
   return true;
 }

@@ -55,6 +55,7 @@ TEST_P(RoomApiTest, ChatHistoryUnreadCountsAndTheRoomList) {
     auto sent = send(i % 2 ? *amy_ : *bob_, direct, "hello " + std::to_string(i));
     ASSERT_EQ(sent.status, 201) << boost::json::serialize(sent.json);
     EXPECT_EQ(sent.json.at("seq"), i);
+    EXPECT_EQ(sent.json.at("unreadMemberCount"), 1);  // the other one has not read it yet
   }
   // Amy sent 1, 3, 5 and read what she sent; Bob sent 2, 4.
   auto amy_rooms = amy_->get("/api/v1/rooms");
@@ -295,9 +296,12 @@ TEST_P(RoomApiTest, ARetryAfterABlockStillAnswersTheFirstMessage) {
   ASSERT_EQ(first.status, 201);
   ASSERT_EQ(bob_->patch("/api/v1/friends/" + std::to_string(amy_id_), {{"blocked", true}}).status, 200);
   // The answer was lost, say, and Amy's phone asks again: it was stored, and it says so.
+  ASSERT_EQ(bob_->post(room_path(direct) + "/read", {{"seq", 1}}).status, 200);
   auto again = send(*amy_, direct, "stored before the block", "before-block");
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.json.at("id"), first.json.at("id"));
+  EXPECT_EQ(first.json.at("unreadMemberCount"), 1);
+  EXPECT_EQ(again.json.at("unreadMemberCount"), 0);  // as it stands now: Bob has read it
   EXPECT_EQ(send(*amy_, direct, "a new one", "after-block").status, 403);
   EXPECT_EQ(amy_->get(room_path(direct) + "/messages/count").json.at("count"), 1);
 }

@@ -125,6 +125,40 @@ TEST_P(MessageWriteTest, ARetriedClientMessageIdReturnsTheFirstMessage) {
   EXPECT_EQ(seqs_of(2), (std::vector<long long>{1}));
 }
 
+/// KakaoTalk's number beside a message, as the batch leaves its room, is what history
+/// would count from the read positions then: every member but the sender and those whose
+/// own later message (or action) in the batch shows they read it.
+TEST_P(MessageWriteTest, EachStoredMessageCountsTheMembersWhoHaveNotReadIt) {
+  SqlRoomRepository rooms(*database_);
+  const auto unread_now = [&](const chat::Message& message) {
+    const auto members = rooms.members(message.room);
+    return static_cast<std::size_t>(std::count_if(members.begin(), members.end(), [&](const room::Membership& m) {
+      return m.read_seq < message.seq && m.member != message.sender;
+    }));
+  };
+  chat::NewMessage renamed{.room = RoomId(1), .type = chat::MessageType::system, .body = "{}", .read_by = MemberId(4)};
+  auto batch = store(
+      {text(1, 1, "a", "c-a"), text(1, 2, "b"), text(2, 3, "x"), text(1, 1, "c"), renamed, text(1, 1, "a", "c-a")});
+  ASSERT_EQ(batch.size(), 6u);
+  // Room 1 after the batch: members 1, 2 and 4 have read up to seqs 3, 2 and 4 (member 4
+  // acted at 4), member 3 nothing.
+  const std::vector<std::size_t> expected{1, 1, 3, 2, 3, 1};  // seq 1, 2, room 2's 1, seq 3, 4, seq 1 again
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    ASSERT_TRUE(batch[i]) << i;
+    EXPECT_EQ(batch[i]->unread_member_count, expected[i]) << "message " << i;
+    EXPECT_EQ(batch[i]->unread_member_count, unread_now(batch[i]->message)) << "message " << i;
+  }
+
+  // Sent again later, a message is counted as it stands then: member 3 has read it since.
+  ASSERT_EQ(rooms.advance_read(RoomId(1), MemberId(3), 1), 1);
+  auto again = store({text(1, 1, "a", "c-a"), text(1, 2, "e")});
+  ASSERT_TRUE(again[0] && again[1]);
+  EXPECT_TRUE(again[0]->repeat);
+  EXPECT_EQ(again[0]->unread_member_count, 0u);
+  EXPECT_EQ(again[1]->unread_member_count, 3u);
+  EXPECT_EQ(again[1]->unread_member_count, unread_now(again[1]->message));
+}
+
 TEST_P(MessageWriteTest, AMissingRoomFailsAloneNotItsBatch) {
   auto results = store({text(1, 1, "a"), text(999, 1, "nowhere"), text(1, 1, "b")});
   EXPECT_TRUE(results[0]);
@@ -244,7 +278,9 @@ class ToldInOrder final : public events::NoPublisher {
   void joined(RoomId room, MemberId member, MemberId by) override {
     told.push_back(fmt::format("{} joined {} (by {})", member.value(), room.value(), by.value()));
   }
-  void message_stored(const chat::Message& message) override { told.push_back(fmt::format("seq {}", message.seq)); }
+  void message_stored(const chat::CountedMessage& stored) override {
+    told.push_back(fmt::format("seq {}", stored.message.seq));
+  }
   std::vector<std::string> told;
 };
 
@@ -317,7 +353,7 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
                 text(room, 1 + s % 4, "m", "s" + std::to_string(s) + "-" + std::to_string(i)));
             std::lock_guard lock(mutex);
             if (stored) {
-              seqs_seen[room].push_back(stored->seq);
+              seqs_seen[room].push_back(stored->message.seq);
             } else {
               ++failures;
             }
