@@ -47,6 +47,11 @@ Result<std::optional<room::ActivityCursor>> activity_cursor(const Request& reque
                            RoomId((*parts)[1].as_int64())});
 }
 
+/// `room_json` as the member making the request sees the room.
+auto room_json_for(const Request& request) {
+  return [viewer = request.member()](const room::RoomDetail& detail) { return room_json(detail, viewer); };
+}
+
 /// A seq cursor as the listing shape has it: a string, or null at the end.
 std::optional<std::string> seq_cursor(const std::optional<std::int64_t>& next) {
   if (!next) return std::nullopt;
@@ -66,7 +71,7 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!name) co_return name.error();
                auto opened = co_await workers.run([&] { return rooms.open(request.member(), *ids, *name); });
                if (!opened) co_return opened.error();
-               co_return Response::json(opened->created ? 201 : 200, room_json(opened->detail));
+               co_return Response::json(opened->created ? 201 : 200, room_json(opened->detail, request.member()));
              });
 
   router.add(
@@ -79,7 +84,7 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
         auto page = co_await workers.run([&] { return rooms.list(request.member(), *after, *size); });
         if (!page) co_return page.error();
         boost::json::array items;
-        for (const auto& summary : page->items) items.push_back(room_summary_json(summary));
+        for (const auto& summary : page->items) items.push_back(room_summary_json(summary, request.member()));
         std::optional<std::string> next;
         if (page->next) {
           next = encode_cursor(boost::json::array{epoch_millis(page->next->last_activity_at), page->next->id.value()});
@@ -92,7 +97,7 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                auto id = room_id_param(request, "roomId");
                if (!id) co_return id.error();
                co_return co_await respond(
-                   workers, 200, [&] { return rooms.get(request.member(), *id); }, room_json);
+                   workers, 200, [&] { return rooms.get(request.member(), *id); }, room_json_for(request));
              });
 
   router.add(http::Method::patch, "/api/v1/rooms/{roomId}", http::Access::member,
@@ -108,7 +113,8 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!image) co_return image.error();
                if (!*name && !*image) co_return Error::validation("give 'name' or 'image'");
                co_return co_await respond(
-                   workers, 200, [&] { return rooms.update(request.member(), *id, *name, *image); }, room_json);
+                   workers, 200, [&] { return rooms.update(request.member(), *id, *name, *image); },
+                   room_json_for(request));
              });
 
   router.add(http::Method::post, "/api/v1/rooms/{roomId}/members", http::Access::member,
@@ -120,7 +126,7 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                auto ids = member_ids(*body);
                if (!ids) co_return ids.error();
                co_return co_await respond(
-                   workers, 200, [&] { return rooms.invite(request.member(), *id, *ids); }, room_json);
+                   workers, 200, [&] { return rooms.invite(request.member(), *id, *ids); }, room_json_for(request));
              });
 
   router.add(http::Method::delete_, "/api/v1/rooms/{roomId}/members/me", http::Access::member,
@@ -142,7 +148,8 @@ void add_room_routes(http::Router& router, room::RoomService& rooms, chat::ChatS
                if (!muted) co_return muted.error();
                if (!*muted) co_return Error::validation("field 'muted' is required");
                co_return co_await respond(
-                   workers, 200, [&] { return rooms.set_muted(request.member(), *id, **muted); }, membership_json);
+                   workers, 200, [&] { return rooms.set_muted(request.member(), *id, **muted); },
+                   [&](const room::Membership& mine) { return membership_json(mine, request.member()); });
              });
 
   router.add(http::Method::post, "/api/v1/rooms/{roomId}/messages", http::Access::member,

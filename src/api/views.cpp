@@ -52,21 +52,23 @@ boost::json::object session_json(const auth::Session& session) {
           {"member", member_json(session.member, true)}};
 }
 
-boost::json::object membership_json(const room::Membership& membership) {
-  return {{"memberId", membership.member.value()},
-          {"nickname", membership.nickname},
-          {"profileImage", optional_text(membership.profile_image)},
-          {"role", membership.role == room::Role::owner ? "owner" : "member"},
-          {"joinedAt", format_iso8601(membership.joined_at)},
-          {"readSeq", membership.read_seq},
-          {"muted", membership.muted}};
+boost::json::object membership_json(const room::Membership& membership, MemberId viewer) {
+  boost::json::object json{{"memberId", membership.member.value()},
+                           {"nickname", membership.nickname},
+                           {"profileImage", optional_text(membership.profile_image)},
+                           {"role", membership.role == room::Role::owner ? "owner" : "member"},
+                           {"joinedAt", format_iso8601(membership.joined_at)},
+                           {"readSeq", membership.read_seq}};
+  // Muting is nobody's business but mine: others would read it as "ignores us".
+  if (membership.member == viewer) json.emplace("muted", membership.muted);
+  return json;
 }
 
 namespace {
 
-boost::json::array memberships_json(const std::vector<room::Membership>& members) {
+boost::json::array memberships_json(const std::vector<room::Membership>& members, MemberId viewer) {
   boost::json::array array;
-  for (const auto& member : members) array.push_back(membership_json(member));
+  for (const auto& member : members) array.push_back(membership_json(member, viewer));
   return array;
 }
 
@@ -94,7 +96,7 @@ boost::json::object message_json(const chat::CountedMessage& counted, boost::jso
   return json;
 }
 
-boost::json::object room_json(const room::RoomDetail& detail) {
+boost::json::object room_json(const room::RoomDetail& detail, MemberId viewer) {
   const auto& room = detail.room;
   return {{"id", room.id.value()},
           {"type", kind_name(room.kind)},
@@ -104,10 +106,10 @@ boost::json::object room_json(const room::RoomDetail& detail) {
           {"lastActivityAt", format_iso8601(room.last_activity_at)},
           {"archived", room.archived},
           {"createdAt", format_iso8601(room.created_at)},
-          {"members", memberships_json(detail.members)}};
+          {"members", memberships_json(detail.members, viewer)}};
 }
 
-boost::json::object room_summary_json(const room::RoomSummary& summary) {
+boost::json::object room_summary_json(const room::RoomSummary& summary, MemberId viewer) {
   const auto& room = summary.room;
   return {{"id", room.id.value()},
           {"type", kind_name(room.kind)},
@@ -118,7 +120,7 @@ boost::json::object room_summary_json(const room::RoomSummary& summary) {
           {"unreadCount", std::max<std::int64_t>(0, room.last_seq - summary.my_read_seq)},
           {"muted", summary.my_muted},
           {"memberCount", summary.member_count},
-          {"members", memberships_json(summary.preview)}};
+          {"members", memberships_json(summary.preview, viewer)}};
 }
 
 boost::json::object presence_json(const presence::Presence& presence) {

@@ -25,9 +25,10 @@ boost::json::object session_json(const auth::Session& session);
 boost::json::object message_json(const chat::Message& message, boost::json::storage_ptr storage = {});
 /// A message with its `unreadMemberCount`: as a history page, a 201 and a live MESSAGE give it.
 boost::json::object message_json(const chat::CountedMessage& counted, boost::json::storage_ptr storage = {});
-boost::json::object membership_json(const room::Membership& membership);
-boost::json::object room_json(const room::RoomDetail& detail);
-boost::json::object room_summary_json(const room::RoomSummary& summary);
+/// A room member as `viewer` sees them: the `muted` flag only on the viewer's own entry.
+boost::json::object membership_json(const room::Membership& membership, MemberId viewer);
+boost::json::object room_json(const room::RoomDetail& detail, MemberId viewer);
+boost::json::object room_summary_json(const room::RoomSummary& summary, MemberId viewer);
 /// `{memberId, online, lastSeenAt}`: the same on REST and on the live queue.
 boost::json::object presence_json(const presence::Presence& presence);
 

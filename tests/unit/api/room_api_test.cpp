@@ -231,9 +231,21 @@ TEST_P(RoomApiTest, AMemberMutesARoomForThemselvesOnly) {
   EXPECT_EQ(muted.json.at("muted"), true);
   EXPECT_EQ(bob_->get("/api/v1/rooms").json.at("items").at(0).at("muted"), true);
   EXPECT_EQ(amy_->get("/api/v1/rooms").json.at("items").at(0).at("muted"), false);
-  const auto detail = amy_->get(room_path(group));
-  for (const auto& member : detail.json.at("members").as_array()) {
-    EXPECT_EQ(member.at("muted"), member.at("memberId") == bob_id_);
+  // It is Bob's own business: he sees his own flag, and nobody sees anyone else's.
+  for (const auto& [viewer, viewer_id] : {std::pair{&*bob_, bob_id_}, std::pair{&*amy_, amy_id_}}) {
+    const auto detail = viewer->get(room_path(group));
+    ASSERT_EQ(detail.json.at("members").as_array().size(), 3u);
+    for (const auto& member : detail.json.at("members").as_array()) {
+      EXPECT_EQ(member.as_object().contains("muted"), member.at("memberId") == viewer_id);
+    }
+    const auto list = viewer->get("/api/v1/rooms");
+    for (const auto& member : list.json.at("items").at(0).at("members").as_array()) {
+      EXPECT_EQ(member.as_object().contains("muted"), member.at("memberId") == viewer_id);
+    }
+  }
+  const auto bobs_view = bob_->get(room_path(group));
+  for (const auto& member : bobs_view.json.at("members").as_array()) {
+    if (member.at("memberId") == bob_id_) EXPECT_EQ(member.at("muted"), true);
   }
   EXPECT_EQ(bob_->patch(mine, {{"muted", false}}).json.at("muted"), false);
   EXPECT_EQ(bob_->patch(mine, boost::json::object{}).status, 400);
