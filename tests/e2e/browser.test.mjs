@@ -634,6 +634,18 @@ test('the friend list: add by email, chat from it, block and unblock', async () 
   await j.getByTestId('blocked-list').waitFor({ state: 'hidden' });
   assert.equal((await api(server.base, 'POST', `/api/v1/rooms/${room}/messages`, hey, kai.token)).status, 201);
   await messageBody(j, 'hey').waitFor();
+
+  // More blocked members than one page holds are all listed.
+  const pests = await Promise.all(Array.from({ length: 101 }, (_, i) => signUp(`pest${i}`)));
+  await Promise.all(pests.map(async (pest) => {
+    assert.equal((await api(server.base, 'POST', '/api/v1/friends', { memberId: pest.id }, joy.token)).status, 201);
+    const blocked = await api(server.base, 'PATCH', `/api/v1/friends/${pest.id}`, { blocked: true }, joy.token);
+    assert.equal(blocked.status, 200);
+  }));
+  await j.getByTestId('tab-rooms').click();
+  await j.getByTestId('tab-friends').click(); // read anew
+  await listed('blocked-list', 'pest100').waitFor();
+  assert.equal(await j.getByTestId('blocked-list').getByTestId('friend-item').count(), 101);
   assertNoProblems(j);
   await j.context().close();
 });

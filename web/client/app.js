@@ -415,6 +415,18 @@ function renderFriends() {
   $('#blocked-section').hidden = friendList.blocked.length === 0;
 }
 
+/// Every member I blocked, page after page: a short list for most, shown whole.
+async function allBlocked() {
+  const blocked = [];
+  let cursor = '';
+  do {
+    const page = await api('GET', `/friends?type=blocked&size=100${cursor}`);
+    blocked.push(...page.items);
+    cursor = page.nextCursor && page.items.length ? `&cursor=${encodeURIComponent(page.nextCursor)}` : '';
+  } while (cursor);
+  return blocked;
+}
+
 /// The first page of friends and the blocked members, anew, or the next page with `more`.
 /// Only the latest read is shown, so that one answered late does not put back a friend
 /// just blocked. A next page does not count as a read of its own, so it cannot drop a
@@ -427,11 +439,11 @@ async function loadFriends(more = false) {
     const cursor = more && after ? `&cursor=${encodeURIComponent(after)}` : '';
     const [page, blocked] = await Promise.all([
       api('GET', `/friends?size=100${cursor}`),
-      more ? null : api('GET', '/friends?type=blocked&size=100'),
+      more ? null : allBlocked(),
     ]);
     if (ticket !== friendList.asked || !auth || (more && friendList.cursor !== after)) return;
     friendList.friends = more ? [...friendList.friends, ...page.items] : page.items;
-    if (blocked) friendList.blocked = blocked.items;
+    if (blocked) friendList.blocked = blocked;
     friendList.cursor = page.nextCursor;
     friendList.failed = '';
     renderFriends();
