@@ -49,17 +49,20 @@ constexpr std::string_view kMysqlRejoin =
 constexpr std::string_view kFindByClientId =
     "SELECT id, seq, type, body, created_at FROM messages "
     "WHERE room_id = :room AND sender_id = :sender AND client_msg_id = :client";
-constexpr std::string_view kInsert =
-    "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
-    "VALUES (:room, :seq, :sender, :type, :body, :client, :at)";
-// SQLite: one statement stores the message, or does nothing when this sender stored one
-// with this clientMsgId before (the unique index finds that anyway, so no look-up goes
-// first); whether it stored and the new id come from the connection itself (see
-// `stored_id`). MySQL looks first, then inserts: its id comes with the answer.
+// One statement stores the message, or does nothing when this sender stored one with
+// this clientMsgId before (no look-up goes first: on MySQL a look-up is a round trip of
+// its own). Whether it stored, and the new id, come from the connection (see
+// `stored_id`). MySQL has no DO NOTHING, and its ON DUPLICATE KEY UPDATE counts a repeat
+// as an affected row (SOCI connects with CLIENT_FOUND_ROWS), so it asks first in the same
+// statement; the room is locked, so nobody can store the same id in between.
 constexpr std::string_view kSqliteInsert =
     "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
     "VALUES (:room, :seq, :sender, :type, :body, :client, :at) "
     "ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING";
+constexpr std::string_view kMysqlInsert =
+    "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
+    "SELECT :room, :seq, :sender, :type, :body, :client, :at FROM DUAL WHERE NOT EXISTS "
+    "(SELECT 1 FROM messages WHERE room_id = :room2 AND sender_id = :sender2 AND client_msg_id = :client2)";
 constexpr std::string_view kAdvanceRoom = "UPDATE rooms SET last_seq = :seq, last_activity_at = :at WHERE id = :room";
 // A sender has read what they sent: their own messages never count as unread to them.
 constexpr std::string_view kSenderRead =
@@ -98,14 +101,21 @@ chat::Message read_message(RowReader& row) {
 
 namespace {
 
-/// SQLite: the id of the row the insert just run stored, or none when it stored nothing
-/// (its ON CONFLICT found the client id taken). Read from the connection, not with SQL:
-/// `RETURNING id` made SQLite build a temporary table for every row (a dozen
-/// allocations a message), and SOCI's id look-up on SQLite runs an unprepared query.
-std::optional<long long> stored_id(soci::statement& insert, soci::session& sql) {
+/// The id of the row the insert just run on `sql` stored, or none when it stored nothing
+/// (the client id was taken). Read from the connection, not with SQL: on SQLite,
+/// `RETURNING id` made SQLite build a temporary table for every row (a dozen allocations
+/// a message), and SOCI's id look-up there runs an unprepared query; on MySQL, SOCI
+/// asks the client library, which has it from the answer.
+std::optional<long long> stored_id(soci::statement& insert, soci::session& sql, Dialect dialect) {
   if (insert.get_affected_rows() == 0) return std::nullopt;
-  auto* connection = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
-  return sqlite_api::sqlite3_last_insert_rowid(connection);  // SOCI wraps sqlite3.h in this namespace
+  long long id = 0;
+  if (dialect == Dialect::sqlite) {
+    auto* connection = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+    id = sqlite_api::sqlite3_last_insert_rowid(connection);  // SOCI wraps sqlite3.h in this namespace
+  } else if (!sql.get_last_insert_id("messages", id)) {
+    throw std::runtime_error("no id for the stored message");
+  }
+  return id;
 }
 
 /// A room as a batch finds it once locked.
@@ -137,9 +147,14 @@ class BatchStatements {
                    soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
                soci::into(id_), soci::into(value_), soci::into(type_), soci::into(body_), soci::into(at_))),
-        insert_((sql.prepare << (dialect == Dialect::sqlite ? kSqliteInsert : kInsert), soci::use(room_),
-                 soci::use(value_), soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
-                 soci::use(client_, client_indicator_), soci::use(at_))),
+        insert_(dialect == Dialect::sqlite
+                    ? (sql.prepare << kSqliteInsert, soci::use(room_), soci::use(value_),
+                       soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
+                       soci::use(client_, client_indicator_), soci::use(at_))
+                    : (sql.prepare << kMysqlInsert, soci::use(room_), soci::use(value_),
+                       soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
+                       soci::use(client_, client_indicator_), soci::use(at_), soci::use(room_),
+                       soci::use(sender_, sender_indicator_), soci::use(client_, client_indicator_))),
         advance_((sql.prepare << kAdvanceRoom, soci::use(value_), soci::use(at_), soci::use(room_))),
         sender_read_(
             (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
@@ -150,10 +165,6 @@ class BatchStatements {
             (sql.prepare << kUnreadBy, soci::use(room_), soci::use(value_), soci::use(sender_), soci::into(member_))),
         sql_(sql),
         dialect_(dialect) {}
-
-  /// MySQL looks for a stored message with the client id before inserting; SQLite's
-  /// insert does nothing when there is one, and says so.
-  bool looks_before_insert() const { return dialect_ == Dialect::mysql; }
 
   /// Locks the room and reads it; none when there is no such room.
   std::optional<LockedRoom> lock_room(long long room) {
@@ -211,7 +222,7 @@ class BatchStatements {
   }
 
   /// Stores the message as `seq`; its id. None when its sender stored one with its
-  /// client id before (SQLite; on MySQL, `find` went first).
+  /// client id before.
   std::optional<long long> insert(const chat::NewMessage& message, long long seq, long long at) {
     room_ = message.room.value();
     value_ = seq;
@@ -223,10 +234,7 @@ class BatchStatements {
     client_indicator_ = message.client_msg_id ? soci::i_ok : soci::i_null;
     at_ = at;
     insert_.execute(true);
-    if (dialect_ == Dialect::sqlite) return stored_id(insert_, sql_);
-    long long id = 0;
-    if (!sql_.get_last_insert_id("messages", id)) throw std::runtime_error("no id for the stored message");
-    return id;
+    return stored_id(insert_, sql_, dialect_);
   }
 
   void advance_room(long long room, long long last_seq, long long at) {
@@ -411,13 +419,6 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
         results.emplace_back(chat::Appended{results[earlier->second]->message, true});
         continue;
       }
-      if (statements.looks_before_insert()) {
-        if (auto stored = statements.find(message)) {
-          first_with_client_id.emplace(key, results.size());
-          results.emplace_back(chat::Appended{std::move(*stored), true});
-          continue;
-        }
-      }
     }
 
     auto& room_seq = state->last_seq;
@@ -447,7 +448,7 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
     results[back.result]->brought_back = back.member;
   }
   for (const auto& [room, seq] : advanced) statements.advance_room(room, seq, when);
-  std::map<long long, std::vector<long long>> moved_reads;  // room -> read positions this batch moved, sorted
+  std::map<long long, std::vector<long long>> moved_reads;  // room -> the read positions this batch moved
   for (const auto& [key, seq] : sent) {
     if (statements.sender_read(key.first, key.second, seq)) moved_reads[key.first].push_back(seq);
   }
