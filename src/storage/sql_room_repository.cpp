@@ -225,19 +225,19 @@ std::optional<room::Membership> SqlRoomRepository::membership(RoomId id, MemberI
   return std::nullopt;
 }
 
-std::vector<MemberId> SqlRoomRepository::add_members(RoomId id, const std::vector<MemberId>& members,
-                                                     room::TimePoint at) {
+std::optional<std::vector<MemberId>> SqlRoomRepository::add_members(RoomId id, const std::vector<MemberId>& members,
+                                                                    room::TimePoint at, std::size_t max_members) {
   soci::session sql(database_.pool());
   const long long room = id.value();
   const long long when = to_millis(at);
-  std::vector<MemberId> added;
   WriteTransaction transaction(sql, database_.dialect());
   lock_room(sql, database_.dialect(), room);
+  std::vector<MemberId> added;
   for (auto member : members) {
-    if (count(sql, kIsMember, room, static_cast<long long>(member.value())) > 0) continue;
-    insert_member(sql, room, member.value(), "member", when);
-    added.push_back(member);
+    if (count(sql, kIsMember, room, static_cast<long long>(member.value())) == 0) added.push_back(member);
   }
+  if (static_cast<std::size_t>(count(sql, kCountMembers, room)) + added.size() > max_members) return std::nullopt;
+  for (auto member : added) insert_member(sql, room, member.value(), "member", when);
   transaction.commit();
   return added;
 }

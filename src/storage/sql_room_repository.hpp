@@ -15,7 +15,8 @@ class SqlRoomRepository final : public room::RoomRepository {
   std::optional<room::Room> find(RoomId id) override;
   std::vector<room::Membership> members(RoomId id) override;
   std::optional<room::Membership> membership(RoomId id, MemberId member) override;
-  std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, room::TimePoint at) override;
+  std::optional<std::vector<MemberId>> add_members(RoomId id, const std::vector<MemberId>& members, room::TimePoint at,
+                                                   std::size_t max_members) override;
   Removal remove_member(RoomId id, MemberId member) override;
   room::Room update(RoomId id, const std::optional<std::string>& name,
                     const std::optional<std::string>& image) override;

@@ -29,8 +29,11 @@ class RoomRepository {
   virtual std::optional<Membership> membership(RoomId id, MemberId member) = 0;
   /// Each member's read position in the room.
   virtual std::vector<std::pair<MemberId, std::int64_t>> read_positions(RoomId id) = 0;
-  /// Adds those not in the room yet; returns them.
-  virtual std::vector<MemberId> add_members(RoomId id, const std::vector<MemberId>& members, TimePoint at) = 0;
+  /// Adds those not in the room yet; returns them. None, and nothing added, when the room
+  /// would then hold more than `max_members`: counted under the room's lock, so invites
+  /// sent at once cannot overfill it together.
+  virtual std::optional<std::vector<MemberId>> add_members(RoomId id, const std::vector<MemberId>& members,
+                                                           TimePoint at, std::size_t max_members) = 0;
   /// What taking a member out of a room did.
   struct Removal {
     bool removed = false;               ///< false: they were not in it

@@ -151,25 +151,28 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
   if (rooms_.find(id)->kind == Kind::direct) {
     return Error::validation("a 1:1 room takes no more members; open a group room with everyone instead");
   }
-  // Those in the room already are left alone, whatever their blocks: there is nothing to ask.
+  if (others.empty()) return Error::validation("field 'memberIds' needs at least one member to invite");
+  // Those in the room already (me among them) are left alone, whatever their blocks:
+  // there is nothing to ask.
   const auto current = rooms_.members(id);
   std::erase_if(others, [&](MemberId other) {
-    return other != me && std::any_of(current.begin(), current.end(), [&](const auto& m) { return m.member == other; });
+    return std::any_of(current.begin(), current.end(), [&](const auto& m) { return m.member == other; });
   });
   if (others.empty()) return detail(id);
   auto checked = check_others(me, std::move(others));
   if (!checked) return checked.error();
-  if (current.size() + checked->size() > max_group_members_) {
-    return Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
-  }
-  auto added = rooms_.add_members(id, *checked, clock_.now());
-  if (!added.empty()) {
+  const auto too_many = Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
+  if (current.size() + checked->size() > max_group_members_) return too_many;
+  // Counted again under the room's lock: other invites may have come meanwhile.
+  const auto added = rooms_.add_members(id, *checked, clock_.now(), max_group_members_);
+  if (!added) return too_many;
+  if (!added->empty()) {
     tell(id,
          boost::json::serialize(
-             boost::json::object{{"event", "invited"}, {"by", me.value()}, {"memberIds", ids_json(added)}}),
+             boost::json::object{{"event", "invited"}, {"by", me.value()}, {"memberIds", ids_json(*added)}}),
          me);
   }
-  for (const auto& member : added) publisher_.joined(id, member, me);
+  for (const auto& member : *added) publisher_.joined(id, member, me);
   return detail(id);
 }
 

@@ -123,9 +123,12 @@ TEST_P(RoomApiTest, InviteRenameLeaveAndSystemMessages) {
   auto dan = client();
   const auto dan_id = dan.join("dan@example.com", "Dan");
   EXPECT_EQ(dan.get(room_path(group) + "/messages").status, 403);
-  auto invited = bob_->post(room_path(group) + "/members", {{"memberIds", {dan_id}}});
+  // An invite ignores those in the room already, the inviter among them; it must name someone.
+  auto invited = bob_->post(room_path(group) + "/members", {{"memberIds", {bob_id_, cat_id_, dan_id}}});
   ASSERT_EQ(invited.status, 200);
   EXPECT_EQ(invited.json.at("members").as_array().size(), 4u);
+  EXPECT_EQ(bob_->post(room_path(group) + "/members", {{"memberIds", {bob_id_, cat_id_}}}).status, 200);
+  EXPECT_EQ(bob_->post(room_path(group) + "/members", {{"memberIds", boost::json::array{}}}).status, 400);
   EXPECT_EQ(dan.get(room_path(group) + "/messages").status, 200);
   EXPECT_EQ(amy_->patch(room_path(group), {{"name", "Renamed"}}).json.at("name"), "Renamed");
   EXPECT_EQ(dan.del(room_path(group) + "/members/me").status, 204);

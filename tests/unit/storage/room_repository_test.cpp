@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 namespace modu::storage {
@@ -80,7 +81,10 @@ TEST_P(RoomRepositoryTest, GroupsHaveAnOwnerMembersJoinLeaveAndAnEmptyRoomIsArch
   ASSERT_EQ(members.size(), 3u);
   EXPECT_EQ(rooms.membership(group.id, ids_[0])->role, room::Role::owner);
   EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::member);
-  EXPECT_EQ(rooms.add_members(group.id, {ids_[2], ids_[3]}, kNow), (std::vector<MemberId>{ids_[3]}));
+  // Past its limit a room takes nobody; those in it already do not count as new.
+  EXPECT_EQ(rooms.add_members(group.id, {ids_[2], ids_[3]}, kNow, 3), std::nullopt);
+  EXPECT_EQ(rooms.members(group.id).size(), 3u);
+  EXPECT_EQ(rooms.add_members(group.id, {ids_[2], ids_[3]}, kNow, 4), (std::vector<MemberId>{ids_[3]}));
   auto renamed = rooms.update(group.id, std::string("new name"), std::string("media/7"));
   EXPECT_EQ(renamed.name, "new name");
   EXPECT_EQ(renamed.image, "media/7");
@@ -98,11 +102,31 @@ TEST_P(RoomRepositoryTest, GroupsHaveAnOwnerMembersJoinLeaveAndAnEmptyRoomIsArch
   EXPECT_TRUE(rooms.find(group.id)->archived);
 }
 
+/// Invites sent at once are counted one after another: together they cannot take a room
+/// past its limit.
+TEST_P(RoomRepositoryTest, InvitesAtOnceCannotOverfillARoom) {
+  SqlRoomRepository rooms(*database_);
+  const auto group = rooms.create_group(ids_[0], {ids_[1]}, std::nullopt, kNow).id;
+  for (int round = 0; round < 5; ++round) {
+    std::atomic<int> added = 0;
+    std::vector<std::thread> inviters;
+    for (auto invitee : {ids_[2], ids_[3]}) {
+      inviters.emplace_back([&, invitee] {
+        if (rooms.add_members(group, {invitee}, kNow, 3)) ++added;
+      });
+    }
+    for (auto& inviter : inviters) inviter.join();
+    EXPECT_EQ(added, 1);
+    EXPECT_EQ(rooms.members(group).size(), 3u);
+    for (auto invitee : {ids_[2], ids_[3]}) rooms.remove_member(group, invitee);
+  }
+}
+
 TEST_P(RoomRepositoryTest, AnOwnerWhoLeavesHandsTheGroupToWhoeverJoinedFirst) {
   SqlRoomRepository rooms(*database_);
   auto group = rooms.create_group(ids_[0], {ids_[3]}, std::nullopt, kNow);
   // Bob joins later than Dan, though his id is lower: time in the room decides.
-  rooms.add_members(group.id, {ids_[1]}, kNow + std::chrono::minutes(1));
+  rooms.add_members(group.id, {ids_[1]}, kNow + std::chrono::minutes(1), 500);
   EXPECT_EQ(rooms.remove_member(group.id, ids_[0]).new_owner, ids_[3]);
   EXPECT_EQ(rooms.membership(group.id, ids_[3])->role, room::Role::owner);
   EXPECT_EQ(rooms.membership(group.id, ids_[1])->role, room::Role::member);
@@ -139,7 +163,7 @@ TEST_P(RoomRepositoryTest, HistoryPagesBothWaysWithoutOffsetsAndReadMarkersOnlyM
   EXPECT_EQ(rooms.advance_read(group.id, ids_[1], 500), 11);
 
   // A member who joins later starts with everything so far read.
-  rooms.add_members(group.id, {ids_[2]}, kNow);
+  rooms.add_members(group.id, {ids_[2]}, kNow, 500);
   EXPECT_EQ(rooms.membership(group.id, ids_[2])->read_seq, 11);
 
   // Every member's position in one read, as the unread news takes them.
