@@ -2,6 +2,7 @@
 
 #include "api/respond.hpp"
 #include "api/views.hpp"
+#include "http/bearer_token.hpp"
 #include "http/json_body.hpp"
 
 #include <boost/json/object.hpp>
@@ -18,11 +19,9 @@ using http::Response;
 
 awaitable<Result<Principal>> BearerAuthenticator::authenticate(const Request& request) const {
   auto header = request.header("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!header || header->size() <= kScheme.size() || !header->starts_with(kScheme)) {
-    co_return Error{Errc::unauthorized, "this route needs an access token: Authorization: Bearer <token>"};
-  }
-  co_return auth_.authenticate(header->substr(kScheme.size()));
+  auto token = header ? http::bearer_token(*header) : std::nullopt;
+  if (!token) co_return Error{Errc::unauthorized, "this route needs an access token: Authorization: Bearer <token>"};
+  co_return auth_.authenticate(*token);
 }
 
 void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& workers) {

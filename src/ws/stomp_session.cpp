@@ -1,6 +1,7 @@
 #include "ws/stomp_session.hpp"
 
 #include "api/message_input.hpp"
+#include "http/bearer_token.hpp"
 #include "http/json_body.hpp"
 #include "ws/stomp/encoder.hpp"
 #include "ws/stomp/version.hpp"
@@ -187,16 +188,13 @@ Result<void> StompSession::connect(const stomp::Frame& frame) {
   auto client_beats = stomp::parse_heart_beat(frame.header("heart-beat"));
   if (!client_beats) return client_beats.error();
 
-  std::string_view token;
-  if (auto authorization = frame.header("Authorization"); authorization && authorization->starts_with("Bearer ")) {
-    token = authorization->substr(7);
-  } else if (auto passcode = frame.header("passcode")) {
-    token = *passcode;
-  }
-  if (token.empty()) {
+  std::optional<std::string_view> token;
+  if (auto authorization = frame.header("Authorization")) token = http::bearer_token(*authorization);
+  if (auto passcode = frame.header("passcode"); !token && passcode) token = *passcode;
+  if (!token || token->empty()) {
     return Error{Errc::unauthorized, "CONNECT needs an access token: 'Authorization: Bearer <token>' or 'passcode'"};
   }
-  auto principal = services_.auth.authenticate(token);
+  auto principal = services_.auth.authenticate(*token);
   if (!principal) return principal.error();
   member_ = principal->member;
   session_id_ = std::move(principal->session_id);

@@ -105,6 +105,11 @@ TEST_P(AuthApiTest, LoginGivesTokensThatOpenMemberRoutes) {
   EXPECT_EQ(check.status, 200);
   EXPECT_EQ(header_of(check.raw, "X-Member-Id"), std::to_string(id));
 
+  // The scheme's name is case-insensitive (RFC 9110): a client may send it in lower case.
+  const auto lower_case =
+      api.send(http::Method::get, "/api/v1/members/me", std::nullopt, {{"authorization", "bearer " + api.token}});
+  EXPECT_EQ(lower_case.status, 200);
+
   ApiClient anonymous = client();
   EXPECT_EQ(anonymous.get("/api/v1/members/me").status, 401);
   EXPECT_EQ(anonymous.get("/api/v1/auth/check").status, 401);

@@ -158,6 +158,12 @@ TEST_P(StompSessionTest, ConnectsWithABearerTokenOrAPasscodeAndNegotiatesHeartBe
   frames = feed(*ben, "STOMP\naccept-version:1.2\npasscode:" + ben_->token + "\n\n" + std::string(1, '\0'));
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].command, stomp::Command::connected);
+
+  auto lower_case = open();  // the scheme's name is case-insensitive
+  frames = feed(*lower_case,
+                "CONNECT\naccept-version:1.2\nAuthorization:bearer " + ben_->token + "\n\n" + std::string(1, '\0'));
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].command, stomp::Command::connected);
 }
 
 TEST_P(StompSessionTest, RefusesAMissingOrBadTokenAndFramesBeforeConnect) {
