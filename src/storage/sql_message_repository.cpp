@@ -50,19 +50,25 @@ constexpr std::string_view kFindByClientId =
     "SELECT id, seq, type, body, created_at FROM messages "
     "WHERE room_id = :room AND sender_id = :sender AND client_msg_id = :client";
 // One statement stores the message, or does nothing when this sender stored one with
-// this clientMsgId before (no look-up goes first: on MySQL a look-up is a round trip of
-// its own). Whether it stored, and the new id, come from the connection (see
-// `stored_id`). MySQL has no DO NOTHING, and its ON DUPLICATE KEY UPDATE counts a repeat
-// as an affected row (SOCI connects with CLIENT_FOUND_ROWS), so it asks first in the same
-// statement; the room is locked, so nobody can store the same id in between.
+// this clientMsgId before: the unique index finds it anyway, so no look-up goes first (on
+// MySQL a look-up is a round trip of its own). Whether it stored, and the new id, come
+// from the connection (see `stored_id`). MySQL's spelling is INSERT IGNORE: a taken key
+// stores nothing and affects no row. The others would not do: ON DUPLICATE KEY UPDATE
+// counts a repeat as an affected row (SOCI connects with CLIENT_FOUND_ROWS); INSERT ...
+// SELECT ... WHERE NOT EXISTS takes a shared gap lock on that index, which reaches into
+// the next room's keys, so writers of different rooms (other instances) waited for and
+// deadlocked with each other; and catching the duplicate-key error leaks SOCI's bound
+// values. IGNORE would also pass over a value too long or out of range, but every
+// column's value is checked before (type, body, clientMsgId of at most 64 characters),
+// and a row it did not store for another reason is no repeat: `find` then finds nothing,
+// and the batch fails and runs again.
 constexpr std::string_view kSqliteInsert =
     "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
     "VALUES (:room, :seq, :sender, :type, :body, :client, :at) "
     "ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING";
 constexpr std::string_view kMysqlInsert =
-    "INSERT INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
-    "SELECT :room, :seq, :sender, :type, :body, :client, :at FROM DUAL WHERE NOT EXISTS "
-    "(SELECT 1 FROM messages WHERE room_id = :room2 AND sender_id = :sender2 AND client_msg_id = :client2)";
+    "INSERT IGNORE INTO messages (room_id, seq, sender_id, type, body, client_msg_id, created_at) "
+    "VALUES (:room, :seq, :sender, :type, :body, :client, :at)";
 constexpr std::string_view kAdvanceRoom = "UPDATE rooms SET last_seq = :seq, last_activity_at = :at WHERE id = :room";
 // A sender has read what they sent: their own messages never count as unread to them.
 constexpr std::string_view kSenderRead =
@@ -124,7 +130,7 @@ struct LockedRoom {
   std::optional<std::string> direct_key;  ///< a 1:1 room's
   /// A 1:1 room that one of its pair left: the pair (the one still there is the sender).
   std::optional<std::pair<MemberId, MemberId>> pair_one_left;
-  long long last_seq_before_batch = 0;
+  long long last_seq_before_batch;  ///< as locked: nobody has read past it
 };
 
 /// Of a 1:1 room's pair, the one who is not `member`.
@@ -147,14 +153,9 @@ class BatchStatements {
                    soci::use(sender_), soci::into(member_), soci::into(blocked_))),
         find_((sql.prepare << kFindByClientId, soci::use(room_), soci::use(sender_), soci::use(client_),
                soci::into(id_), soci::into(value_), soci::into(type_), soci::into(body_), soci::into(at_))),
-        insert_(dialect == Dialect::sqlite
-                    ? (sql.prepare << kSqliteInsert, soci::use(room_), soci::use(value_),
-                       soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
-                       soci::use(client_, client_indicator_), soci::use(at_))
-                    : (sql.prepare << kMysqlInsert, soci::use(room_), soci::use(value_),
-                       soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
-                       soci::use(client_, client_indicator_), soci::use(at_), soci::use(room_),
-                       soci::use(sender_, sender_indicator_), soci::use(client_, client_indicator_))),
+        insert_((sql.prepare << (dialect == Dialect::sqlite ? kSqliteInsert : kMysqlInsert), soci::use(room_),
+                 soci::use(value_), soci::use(sender_, sender_indicator_), soci::use(type_), soci::use(body_),
+                 soci::use(client_, client_indicator_), soci::use(at_))),
         advance_((sql.prepare << kAdvanceRoom, soci::use(value_), soci::use(at_), soci::use(room_))),
         sender_read_(
             (sql.prepare << kSenderRead, soci::use(value_), soci::use(room_), soci::use(sender_), soci::use(value_))),
@@ -170,8 +171,10 @@ class BatchStatements {
   std::optional<LockedRoom> lock_room(long long room) {
     room_ = room;
     if (!read(lock_room_) || found_ != soci::i_ok) return std::nullopt;
-    return LockedRoom{
-        value_, direct_key_indicator_ == soci::i_ok ? std::optional(direct_key_) : std::nullopt, {}, value_};
+    return LockedRoom{.last_seq = value_,
+                      .direct_key = direct_key_indicator_ == soci::i_ok ? std::optional(direct_key_) : std::nullopt,
+                      .pair_one_left = std::nullopt,
+                      .last_seq_before_batch = value_};
   }
 
   /// How many members the room has.
@@ -244,8 +247,9 @@ class BatchStatements {
     advance_.execute(true);
   }
 
-  /// Moves a sender's read position up to `seq`; whether they are a member (a system
-  /// message's actor may have just left).
+  /// Moves a sender's read position up to `seq`; whether it moved. It always does for a
+  /// member (no read position passes the room's last seq, and `seq` is new), so this says
+  /// whether they are one: a system message's actor may have just left.
   bool sender_read(long long room, long long sender, long long seq) {
     room_ = room;
     sender_ = sender;
@@ -289,9 +293,10 @@ class BatchStatements {
 /// once a room, not a query a message; only a message stored before the batch, sent
 /// again, is asked about.
 void count_unread_members(BatchStatements& statements, const std::map<long long, std::optional<LockedRoom>>& locked,
-                          std::map<long long, std::vector<long long>>& moved_reads,
+                          std::map<long long, std::vector<long long>> moved_reads,
                           std::vector<Result<chat::Appended>>& results) {
   for (auto& [room, reads] : moved_reads) std::sort(reads.begin(), reads.end());
+  const std::vector<long long> none;
   std::map<long long, std::size_t> members;  // room -> how many, as the batch leaves it
   for (auto& result : results) {
     if (!result) continue;
@@ -303,7 +308,8 @@ void count_unread_members(BatchStatements& statements, const std::map<long long,
     }
     auto counted = members.find(room);
     if (counted == members.end()) counted = members.emplace(room, statements.members_in(room)).first;
-    const auto& reads = moved_reads[room];
+    const auto moved = moved_reads.find(room);
+    const auto& reads = moved == moved_reads.end() ? none : moved->second;
     const auto have_read = reads.end() - std::lower_bound(reads.begin(), reads.end(), message.seq);
     result->unread_member_count = counted->second - static_cast<std::size_t>(have_read);
   }
@@ -452,7 +458,7 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   for (const auto& [key, seq] : sent) {
     if (statements.sender_read(key.first, key.second, seq)) moved_reads[key.first].push_back(seq);
   }
-  count_unread_members(statements, locked, moved_reads, results);
+  count_unread_members(statements, locked, std::move(moved_reads), results);
   transaction.commit();
   return results;
 }

@@ -27,8 +27,9 @@ struct Appended {
   /// The other member of a 1:1 room had left it; this message brought them back (as
   /// KakaoTalk does: leaving a 1:1 room hides it until the friend writes again).
   std::optional<MemberId> brought_back;
-  /// As the batch left the room: how many members, the sender aside, have not read up to
-  /// the message (a sender has read what they sent, and all before it).
+  /// How many members, the sender aside, have not read up to the message (a sender has
+  /// read what they sent, and all before it): as the batch left the room, or for a repeat
+  /// of a message stored before the batch, as it stands then.
   std::size_t unread_member_count = 0;
 };
 

@@ -161,11 +161,13 @@ Result<RoomDetail> RoomService::invite(MemberId me, RoomId id, std::vector<Membe
   if (others.empty()) return detail(id);
   auto checked = check_others(me, std::move(others));
   if (!checked) return checked.error();
-  const auto too_many = Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
-  if (current.size() + checked->size() > max_group_members_) return too_many;
+  const auto too_many = [&] {
+    return Error::validation(fmt::format("a room holds at most {} members", max_group_members_));
+  };
+  if (current.size() + checked->size() > max_group_members_) return too_many();
   // Counted again under the room's lock: other invites may have come meanwhile.
   const auto added = rooms_.add_members(id, *checked, clock_.now(), max_group_members_);
-  if (!added) return too_many;
+  if (!added) return too_many();
   if (!added->empty()) {
     tell(id,
          boost::json::serialize(

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +21,7 @@
 #include <atomic>
 #include <numeric>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace modu::storage {
@@ -194,7 +197,9 @@ TEST_P(MessageWriteTest, WritingToAOneToOneRoomTheOtherLeftBringsThemBack) {
   auto back = store({text(direct.value(), 3, "are you there?"), text(direct.value(), 3, "hello?")});
   ASSERT_TRUE(back[0] && back[1]);
   EXPECT_EQ(back[0]->brought_back, MemberId(4));
-  EXPECT_FALSE(back[1]->brought_back);  // once is enough
+  EXPECT_FALSE(back[1]->brought_back);          // once is enough
+  EXPECT_EQ(back[0]->unread_member_count, 1u);  // the one brought back has read neither
+  EXPECT_EQ(back[1]->unread_member_count, 1u);
   auto returned = rooms.membership(direct, MemberId(4));
   ASSERT_TRUE(returned);
   EXPECT_EQ(returned->read_seq, back[0]->message.seq - 1);  // both new messages are unread
@@ -380,6 +385,44 @@ TEST_P(MessageWriteTest, ManyConcurrentSendersNeverShareOrSkipASeq) {
     total += static_cast<long long>(stored.size());
   }
   EXPECT_EQ(total, kSenders * kEach);
+}
+
+/// Two instances writing to different rooms never wait for each other: on MySQL a write
+/// must not lock index ranges beyond its own room (a shared gap lock taken by an INSERT ...
+/// WHERE NOT EXISTS once made such writers deadlock, and their batches run again).
+TEST_P(MessageWriteTest, InstancesWritingToDifferentRoomsNeverRetry) {
+  std::ostringstream log;
+  const auto before = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  Database other_instance(scratch_.url(), 4, 5000);
+  std::atomic<int> failed = 0;
+  const auto write = [&](Database& database, long long room, long long sender, bool ids_rising) {
+    SqlMessageRepository messages(database);
+    for (int batch = 0; batch < 150; ++batch) {
+      std::vector<chat::NewMessage> messages_of_batch;
+      for (int i = 0; i < 4; ++i) {
+        const int n = batch * 4 + i;
+        messages_of_batch.push_back(text(room, sender, "m", fmt::format("c{:06d}", ids_rising ? n : 999999 - n)));
+      }
+      try {
+        for (const auto& result : messages.append_batch(messages_of_batch, kNow, chat::sender_rule)) {
+          if (!result) ++failed;
+        }
+      } catch (const std::exception&) {
+        ++failed;
+      }
+    }
+  };
+  std::thread one([&] { write(*database_, 1, 4, true); });
+  std::thread two([&] { write(other_instance, 2, 1, false); });
+  one.join();
+  two.join();
+  spdlog::set_default_logger(before);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(log.str().find("retrying"), std::string::npos) << log.str().substr(0, 2000);
+  EXPECT_EQ(seqs_of(1).size(), 600u);
+  EXPECT_EQ(seqs_of(2).size(), 600u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MessageWriteTest, ::testing::Values(Engine::sqlite, Engine::mysql),
