@@ -332,6 +332,10 @@ TEST_P(RoomApiTest, ARetriedSendReturnsTheFirstMessage) {
   EXPECT_EQ(again.json.at("clientMsgId").as_string(), id);
   EXPECT_EQ(amy_->get(room_path(direct) + "/messages/count").json.at("count"), 1);
   EXPECT_TRUE(send(*amy_, direct, "no id").json.at("clientMsgId").is_null());
+  // History reads the id back as it was sent.
+  const auto history = amy_->get(room_path(direct) + "/messages");
+  EXPECT_EQ(history.json.at("items").at(0).at("clientMsgId").as_string(), id);
+  EXPECT_TRUE(history.json.at("items").at(1).at("clientMsgId").is_null());
 }
 
 TEST_P(RoomApiTest, BadInputGetsClearErrors) {

@@ -116,6 +116,13 @@ TEST_P(MessageWriteTest, ARetriedClientMessageIdReturnsTheFirstMessage) {
   EXPECT_EQ(retried[0]->message.created_at, kNow);
   EXPECT_EQ(retried[1]->message.id, first[0]->message.id);
   EXPECT_EQ(retried[2]->message.seq, 2);  // ids are per sender
+  // An id is its exact bytes: case and trailing spaces make another id, on every engine.
+  for (const auto* other_id : {"C-1", "c-1 "}) {
+    auto other = store({text(1, 1, "another", other_id)});
+    ASSERT_TRUE(other[0]) << other_id;
+    EXPECT_FALSE(other[0]->repeat) << other_id;
+    EXPECT_EQ(other[0]->message.client_msg_id, other_id);
+  }
   EXPECT_FALSE(first[0]->repeat);
   EXPECT_TRUE(retried[0]->repeat);
   EXPECT_TRUE(retried[1]->repeat);

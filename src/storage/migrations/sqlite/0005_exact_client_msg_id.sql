@@ -1,0 +1,2 @@
+-- The MySQL schema's version 5 makes clientMsgIds compare byte for byte. SQLite's text
+-- compares so already (its BINARY collation): nothing changes here.
