@@ -15,8 +15,11 @@ bus::Channel member_channel(MemberId member) { return {bus::Channel::Kind::membe
 
 }  // namespace
 
-void LiveEvents::publish(bus::Channel channel, std::string type, const boost::json::object& body) {
-  bus_.publish({channel, std::move(type), std::make_shared<const std::string>(boost::json::serialize(body))});
+void LiveEvents::publish(bus::Channel channel, std::string type, const boost::json::object& body,
+                         std::optional<MemberId> not_for) {
+  std::optional<std::int64_t> skipped;
+  if (not_for) skipped = not_for->value();
+  bus_.publish({channel, std::move(type), std::make_shared<const std::string>(boost::json::serialize(body)), skipped});
 }
 
 void LiveEvents::publish_to_each(const std::vector<MemberId>& members, const std::string& type,
@@ -56,9 +59,7 @@ void LiveEvents::unread_changed(const chat::Message& last,
 }
 
 void LiveEvents::typing(RoomId room, MemberId member) {
-  const boost::json::object body{{"roomId", room.value()}, {"memberId", member.value()}};
-  bus_.publish({room_channel(room), "typing", std::make_shared<const std::string>(boost::json::serialize(body)),
-                member.value()});
+  publish(room_channel(room), "typing", {{"roomId", room.value()}, {"memberId", member.value()}}, member);
 }
 
 void LiveEvents::joined(RoomId room, MemberId member, MemberId by) {

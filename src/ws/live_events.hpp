@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <optional>
+
 namespace modu::ws {
 
 /// The domain's events as the live world reads them: serialized once to the same JSON
@@ -26,7 +28,9 @@ class LiveEvents final : public events::Publisher {
   void presence_changed(const presence::Presence& presence, const std::vector<MemberId>& watchers) override;
 
  private:
-  void publish(bus::Channel channel, std::string type, const boost::json::object& body);
+  /// `not_for`: a member none of whose connections hear it (see `bus::Event::not_for`).
+  void publish(bus::Channel channel, std::string type, const boost::json::object& body,
+               std::optional<MemberId> not_for = std::nullopt);
   /// The same event to each member's own queue, serialized once.
   void publish_to_each(const std::vector<MemberId>& members, const std::string& type, const boost::json::object& body);
 
