@@ -1,6 +1,7 @@
 #include "api/static_files.hpp"
 
 #include "core/resources.hpp"
+#include "http/entity_tag.hpp"
 
 #include <fmt/format.h>
 
@@ -38,7 +39,7 @@ http::Response serve_static(const StaticFile& file, const http::Request& request
   http::Response response;
   response.set_header("ETag", file.etag);
   response.set_header("Cache-Control", std::string(cache_control));
-  if (request.header("If-None-Match") == std::optional<std::string_view>(file.etag)) {
+  if (auto tags = request.header("If-None-Match"); tags && http::none_match_names(*tags, file.etag)) {
     response.status = 304;
     response.content_type.clear();
     return response;

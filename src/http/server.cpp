@@ -25,8 +25,10 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <ctime>
 #include <memory_resource>
@@ -359,9 +361,14 @@ struct Server::Impl {
       }
       if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) &&
           parser.get().target().substr(0, parser.get().target().find('?')) == upgrade_path) {
-        if (!draining) co_return upgrade_request(parser.release());
-        co_await refuse(connection, parser, client,
-                        {Errc::unavailable, "the server is shutting down: connect again, to another instance"});
+        if (auto problem = websocket_handshake_problem(parser.get())) {
+          co_await refuse(connection, parser, client, problem->error, std::move(problem->headers));
+        } else if (draining) {
+          co_await refuse(connection, parser, client,
+                          {Errc::unavailable, "the server is shutting down: connect again, to another instance"});
+        } else {
+          co_return upgrade_request(parser.release());
+        }
         co_return std::nullopt;
       }
       keep_alive = co_await answer(connection, parser.get(), client);
@@ -380,6 +387,33 @@ struct Server::Impl {
   static bool wants_continue(const RequestMessage& head) {
     auto expect = head.find(bhttp::field::expect);
     return head.version() == 11 && expect != head.end() && beast::iequals(expect->value(), "100-continue");
+  }
+
+  struct HandshakeProblem {
+    Error error;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+
+  /// RFC 6455's checks of an opening handshake (4.2.1), made before Beast's accept so that
+  /// a bad one is answered like any other bad request, in JSON, rather than in Beast's
+  /// plain text.
+  static std::optional<HandshakeProblem> websocket_handshake_problem(const RequestMessage& head) {
+    const auto version = head.find(bhttp::field::sec_websocket_version);
+    if (version == head.end() || version->value() != "13") {
+      return HandshakeProblem{{Errc::upgrade_required,
+                               "this server speaks WebSocket version 13 (RFC 6455): send "
+                               "Sec-WebSocket-Version: 13"},
+                              {{"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"}}};
+    }
+    // The key is 16 random bytes in base64: 22 characters and "==".
+    const auto key = head.find(bhttp::field::sec_websocket_key);
+    const auto is_base64 = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/'; };
+    if (key == head.end() || key->value().size() != 24 || !key->value().ends_with("==") ||
+        !std::all_of(key->value().begin(), key->value().end() - 2, is_base64)) {
+      return HandshakeProblem{
+          Error::bad_request("a WebSocket handshake needs a Sec-WebSocket-Key of 16 bytes in base64"), {}};
+    }
+    return std::nullopt;
   }
 
   Error refusal(const boost::system::error_code& ec) const {
@@ -429,8 +463,17 @@ struct Server::Impl {
     Response response;
     auto url = boost::urls::parse_origin_form(request.target);
     if (!url) {
+      // The absolute form (`http://host/path`), which proxies send and a server must take
+      // too (RFC 9112, 3.2.2); Host names no route here, so only its path and query count.
+      auto absolute = boost::urls::parse_absolute_uri(request.target);
+      if (absolute &&
+          (absolute->scheme_id() == boost::urls::scheme::http || absolute->scheme_id() == boost::urls::scheme::https)) {
+        url = absolute;
+      }
+    }
+    if (!url) {
       response = pipeline.reject(request, Error::bad_request("the request target is not a valid path"));
-    } else if (request.path = url->path(); !is_valid_utf8(request.path)) {
+    } else if (request.path = url->path().empty() ? "/" : url->path(); !is_valid_utf8(request.path)) {
       request.path.clear();
       response = pipeline.reject(request, Error::bad_request("the request path is not valid UTF-8"));
     } else {
@@ -447,7 +490,8 @@ struct Server::Impl {
 
   /// Answers a request that could not be taken (too large, malformed) and closes.
   asio::awaitable<void> refuse(Connection& connection, RequestParser& parser, const std::string& client,
-                               const Error& error) {
+                               const Error& error,
+                               std::vector<std::pair<std::string, std::string>> extra_headers = {}) {
     std::optional<BeastHeaders> headers;
     Request request;
     request.client_address = client;
@@ -457,7 +501,25 @@ struct Server::Impl {
       request.method = parse_method(parser.get().method_string());
       request.target = parser.get().target();
     }
-    co_await write(connection, pipeline.reject(request, error), 11, false, false);
+    auto response = pipeline.reject(request, error);
+    for (auto& [name, value] : extra_headers) response.set_header(std::move(name), std::move(value));
+    if (!co_await write(connection, response, 11, false, false) || parser.is_done()) co_return;
+    co_await linger(connection);
+  }
+
+  /// Reads and drops what a client still sends after its request was refused unread (a
+  /// body over the limit, say), until it closes or the read timeout passes. Closing on
+  /// unread bytes would reset the connection, and a client still sending would likely lose
+  /// the answer with it (RFC 9112, 9.6).
+  asio::awaitable<void> linger(Connection& connection) {
+    boost::system::error_code ignored;
+    connection.socket.shutdown(tcp::socket::shutdown_send, ignored);  // the answer is all there is
+    connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
+    std::vector<char> sink(16 * 1024);
+    for (;;) {
+      auto [ec, n] = co_await connection.socket.async_read_some(asio::buffer(sink), kUseTuple);
+      if (ec) co_return;
+    }
   }
 
   asio::awaitable<bool> write(Connection& connection, const Response& response, unsigned version, bool head_only,

@@ -93,6 +93,13 @@ TEST_F(ServerTest, BadInputGetsAClearErrorAndHarmsNothing) {
       {"target not a path", "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"},
       {"bad percent escape", get_request("/api/v1/common/%zz"), 400, "BAD_REQUEST"},
       {"bad version", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"},
+      {"websocket handshake without a key",
+       "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+       400, "BAD_REQUEST"},
+      {"websocket handshake of another version",
+       "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
+       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+       426, "UPGRADE_REQUIRED"},
   };
   for (const auto& row : table) {
     Connection connection(server_->port());
@@ -107,6 +114,40 @@ TEST_F(ServerTest, BadInputGetsAClearErrorAndHarmsNothing) {
   }
   Connection after(server_->port());
   EXPECT_EQ(after.request(get_request("/healthz"))->status, 200);
+}
+
+/// The server reads what follows a refused body instead of closing on it: a close would
+/// reset the connection, and clients that stop at a failed send (curl, Node's http) would
+/// never read the 413.
+TEST_F(ServerTest, ABodyOverTheLimitIsReadToItsEndAndHearsWhy) {
+  Connection connection(server_->port());
+  const std::string body(4 << 20, 'x');
+  EXPECT_TRUE(connection.send(
+      "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  auto reply = connection.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 413);
+  EXPECT_TRUE(connection.closed_by_server());
+}
+
+TEST_F(ServerTest, AWebSocketHandshakeOfAnotherVersionHearsWhichOneWeSpeak) {
+  Connection connection(server_->port());
+  auto reply = connection.request(
+      "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 426);
+  EXPECT_EQ(reply->headers["sec-websocket-version"], "13");
+  EXPECT_EQ(reply->headers["upgrade"], "websocket");
+}
+
+TEST_F(ServerTest, AnAbsoluteFormTargetIsTakenForItsPath) {
+  Connection connection(server_->port());
+  auto reply = connection.request("GET http://modu.example/healthz HTTP/1.1\r\nHost: modu.example\r\n\r\n");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, R"({"status":"UP"})");
+  EXPECT_EQ(connection.request("GET ftp://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n")->status, 400);
 }
 
 TEST_F(ServerTest, IdleAndStalledConnectionsAreClosed) {
@@ -136,16 +177,21 @@ TEST(Timeouts, TheReadTimeoutAppliesEvenWhenTheIdleTimeoutIsLonger) {
 TEST_F(ServerTest, QueryParametersArriveIntact) {
   Connection connection(server_->port());
   const std::string signup = R"({"email":"query@example.com","password":"correct horse","nickname":"q"})";
-  connection.request("POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Content-Length: " + std::to_string(signup.size()) + "\r\n\r\n" + signup);
+  connection.request(
+      "POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(signup.size()) + "\r\n\r\n" + signup);
   const std::string login = R"({"email":"query@example.com","password":"correct horse"})";
-  auto session = connection.request("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                    "Content-Length: " + std::to_string(login.size()) + "\r\n\r\n" + login);
+  auto session = connection.request(
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(login.size()) + "\r\n\r\n" + login);
   ASSERT_EQ(session->status, 200) << session->body;
   const std::string token(json_of(*session).at("accessToken").as_string());
   const auto id = std::to_string(json_of(*session).at("member").at("id").as_int64());
   for (int i = 0; i < 20; ++i) {
-    auto found = connection.request(get_request("/api/v1/members?ids=" + id, "Authorization: Bearer " + token + "\r\n"));
+    auto found =
+        connection.request(get_request("/api/v1/members?ids=" + id, "Authorization: Bearer " + token + "\r\n"));
     ASSERT_EQ(found->status, 200) << found->body;
     EXPECT_EQ(json_of(*found).at("items").as_array().size(), 1u);
     auto by_email = connection.request(

@@ -159,12 +159,15 @@ class Connection {
   ~Connection() { close(fd_); }
   Connection(const Connection&) = delete;
 
-  void send(std::string_view bytes) {
+  /// Whether all of `bytes` went out: the server may close early (413), and the reply
+  /// still tells.
+  bool send(std::string_view bytes) {
     while (!bytes.empty()) {
       const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;  // the server may close early (413); the reply still tells
+      if (n <= 0) return false;
       bytes.remove_prefix(n);
     }
+    return true;
   }
 
   /// Reads one response; nullopt when the server closed the connection first. A reply

@@ -86,8 +86,11 @@ Result<RoomService::Opened> RoomService::open(MemberId me, std::vector<MemberId>
                                               const std::optional<std::string>& name) {
   auto checked = check_others(me, std::move(others));
   if (!checked) return checked.error();
+  // Checked for a 1:1 room too, which has no name: a bad one is bad input either way.
+  auto room_name = check_name(name);
+  if (!room_name) return room_name.error();
   const auto now = clock_.now();
-  if (checked->size() == 1) {  // the name is not looked at: a 1:1 room has none
+  if (checked->size() == 1) {
     auto direct = rooms_.find_or_create_direct(me, checked->front(), now);
     auto members = rooms_.members(direct.room.id);
     if (direct.created) {
@@ -97,8 +100,6 @@ Result<RoomService::Opened> RoomService::open(MemberId me, std::vector<MemberId>
     }
     return Opened{{direct.room, std::move(members)}, direct.created};
   }
-  auto room_name = check_name(name);
-  if (!room_name) return room_name.error();
   auto group = rooms_.create_group(me, *checked, *room_name, now);
   tell(group.id,
        boost::json::serialize(

@@ -248,7 +248,9 @@ TEST_P(RoomApiTest, AMemberMutesARoomForThemselvesOnly) {
   }
   const auto bobs_view = bob_->get(room_path(group));
   for (const auto& member : bobs_view.json.at("members").as_array()) {
-    if (member.at("memberId") == bob_id_) EXPECT_EQ(member.at("muted"), true);
+    if (member.at("memberId") == bob_id_) {
+      EXPECT_EQ(member.at("muted"), true);
+    }
   }
   EXPECT_EQ(bob_->patch(mine, {{"muted", false}}).json.at("muted"), false);
   EXPECT_EQ(bob_->patch(mine, boost::json::object{}).status, 400);
@@ -380,6 +382,10 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   auto tab_in_name = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}, {"name", "a\tb"}});
   EXPECT_EQ(tab_in_name.status, 400);
   EXPECT_NE(tab_in_name.json.at("message").as_string().find("control characters"), std::string::npos);
+  // A 1:1 room has no name, but a bad one is still bad input; a good one is ignored.
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}, {"name", std::string(51, 'n')}}).status, 400);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}, {"name", ""}}).status, 400);
+  EXPECT_EQ(amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}, {"name", "Us"}}).json.at("id"), direct);
   EXPECT_EQ(amy_->get(messages + "?before=3&after=1").status, 400);
   EXPECT_EQ(amy_->get(messages + "?before=x").status, 400);
   auto huge = amy_->get(messages + "?size=99999999999999999999");  // a number, past 64 bits

@@ -48,6 +48,15 @@ TEST_F(WebApiTest, AssetsHaveTheirTypesAndRevalidateWithTheirETag) {
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.payload().empty());
   EXPECT_EQ(header_of(again, "ETag"), etag);
+  // A cache that keeps a weak tag, or several versions, revalidates as well.
+  for (const auto& tags : {"W/" + *etag, "\"older\", " + *etag, std::string("*")}) {
+    EXPECT_EQ(testing::call(pipeline_, {http::Method::get, "/assets/app.js", "", {{"if-none-match", tags}}}).status,
+              304)
+        << tags;
+  }
+  EXPECT_EQ(
+      testing::call(pipeline_, {http::Method::get, "/assets/app.js", "", {{"if-none-match", "\"older\""}}}).status,
+      200);
 }
 
 TEST_F(WebApiTest, UnknownAssetsAndThePageUnderAssetsAreNotFound) {
