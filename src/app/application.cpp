@@ -101,8 +101,9 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
                                                chat.max_group_members, chat.room_preview_members);
   chat_ = std::make_unique<chat::ChatService>(*rooms_, *room_repository_, *message_repository_, *group_commit_,
                                               chat.max_text_length);
-  presence_ = std::make_unique<presence::PresenceService>(*presence_store_, *room_repository_, *live_events_, *workers_,
-                                                          *clock_, config_.presence.max_room_members);
+  presence_ =
+      std::make_unique<presence::PresenceService>(*presence_store_, *room_repository_, *friend_repository_,
+                                                  *live_events_, *workers_, *clock_, config_.presence.max_room_members);
 
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);

@@ -27,6 +27,7 @@ constexpr std::string_view kUpdate =
 constexpr std::string_view kDelete = "DELETE FROM friends WHERE owner_id = :owner AND friend_id = :other";
 constexpr std::string_view kBlocks =
     "SELECT COUNT(*) FROM friends WHERE owner_id = :owner AND friend_id = :other AND blocked = 1";
+constexpr std::string_view kBlockedBy = "SELECT friend_id FROM friends WHERE owner_id = :owner AND blocked = 1";
 
 std::string_view filter_clause(friends::Filter filter) {
   switch (filter) {
@@ -138,6 +139,15 @@ bool SqlFriendRepository::remove(MemberId owner, MemberId other) {
 bool SqlFriendRepository::blocks(MemberId owner, MemberId other) {
   soci::session sql(database_.pool());
   return count(sql, kBlocks, static_cast<long long>(owner.value()), static_cast<long long>(other.value())) > 0;
+}
+
+std::vector<MemberId> SqlFriendRepository::blocked_by(MemberId owner) {
+  soci::session sql(database_.pool());
+  const long long id = owner.value();
+  std::vector<MemberId> blocked;
+  soci::rowset<soci::row> rows = (sql.prepare << kBlockedBy, soci::use(id));
+  for (const auto& row : rows) blocked.emplace_back(RowReader(row).integer());
+  return blocked;
 }
 
 }  // namespace modu::storage

@@ -75,10 +75,10 @@ void LiveEvents::room_changed(RoomId room, const std::vector<MemberId>& members)
   publish_to_each(members, "roomChanged", {{"roomId", room.value()}});
 }
 
-void LiveEvents::friend_added(MemberId owner, MemberId added) {
+void LiveEvents::friend_added(MemberId owner, MemberId added, bool added_hears) {
   const boost::json::object body{{"ownerId", owner.value()}, {"memberId", added.value()}};
   publish(member_channel(owner), "friendAdded", body);
-  publish(member_channel(added), "friendAdded", body);
+  if (added_hears) publish(member_channel(added), "friendAdded", body);
 }
 
 void LiveEvents::session_revoked(MemberId member, const std::string& session_id) {

@@ -23,7 +23,7 @@ class LiveEvents final : public events::Publisher {
   void joined(RoomId room, MemberId member, MemberId by) override;
   void left(RoomId room, MemberId member) override;
   void room_changed(RoomId room, const std::vector<MemberId>& members) override;
-  void friend_added(MemberId owner, MemberId added) override;
+  void friend_added(MemberId owner, MemberId added, bool added_hears) override;
   void session_revoked(MemberId member, const std::string& session_id) override;
   void presence_changed(const presence::Presence& presence, const std::vector<MemberId>& watchers) override;
 

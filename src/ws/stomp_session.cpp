@@ -296,9 +296,9 @@ boost::asio::awaitable<Result<void>> StompSession::send(const stomp::Frame& fram
       break;
     }
     case Destination::Kind::typing: {
-      auto allowed = co_await services_.workers.run([&] { return services_.rooms.require_member(member, room); });
-      if (!allowed) co_return allowed.error();
-      services_.events.typing(room, member);
+      auto shown = co_await services_.workers.run([&] { return services_.rooms.typing_shown(member, room); });
+      if (!shown) co_return shown.error();
+      if (*shown) services_.events.typing(room, member);
       break;
     }
     default:

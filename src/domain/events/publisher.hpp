@@ -19,7 +19,8 @@ class Publisher {
   virtual ~Publisher() = default;
 
   /// A message was stored: everyone watching its room sees it, with its number of
-  /// members who have not read it yet.
+  /// members who have not read it yet. Its sender's read position moved up to it, and no
+  /// `read_moved` says so: the message itself does (one event where there would be two).
   virtual void message_stored(const chat::CountedMessage& stored) = 0;
   /// A member's read position in a room is now `read_seq` (of `last_seq`): the room's
   /// watchers update each message's unread-member number, the member's other devices
@@ -40,8 +41,9 @@ class Publisher {
   virtual void left(RoomId room, MemberId member) = 0;
   /// A room's name or image changed; `members` are the ones to tell.
   virtual void room_changed(RoomId room, const std::vector<MemberId>& members) = 0;
-  /// `owner` added `added` as a friend: both hear of it.
-  virtual void friend_added(MemberId owner, MemberId added) = 0;
+  /// `owner` added `added` as a friend: the owner hears of it, and `added` too when
+  /// `added_hears` (not when they blocked the owner).
+  virtual void friend_added(MemberId owner, MemberId added, bool added_hears) = 0;
   /// A session ended (logout, or a stolen refresh token): its live connections close.
   virtual void session_revoked(MemberId member, const std::string& session_id) = 0;
   /// A member came online or went offline; `watchers` share a room with them.
@@ -59,7 +61,7 @@ class NoPublisher : public Publisher {
   void joined(RoomId, MemberId, MemberId) override {}
   void left(RoomId, MemberId) override {}
   void room_changed(RoomId, const std::vector<MemberId>&) override {}
-  void friend_added(MemberId, MemberId) override {}
+  void friend_added(MemberId, MemberId, bool) override {}
   void session_revoked(MemberId, const std::string&) override {}
   void presence_changed(const presence::Presence&, const std::vector<MemberId>&) override {}
 };

@@ -23,6 +23,8 @@ class FriendRepository {
   virtual bool remove(MemberId owner, MemberId other) = 0;
   /// Whether `owner` has blocked `other`.
   virtual bool blocks(MemberId owner, MemberId other) = 0;
+  /// The members `owner` has blocked.
+  virtual std::vector<MemberId> blocked_by(MemberId owner) = 0;
 };
 
 }  // namespace modu::friends

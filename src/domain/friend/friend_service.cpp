@@ -15,7 +15,8 @@ Result<FriendService::Added> FriendService::add(MemberId me, MemberId other) {
   const bool created = friends_.add(me, other, clock_.now(), {});
   auto relation = friends_.find(me, other);
   if (!relation) return not_a_friend();  // removed in between
-  if (created) publisher_.friend_added(me, other);
+  // A member who blocked me does not hear from me this way either.
+  if (created) publisher_.friend_added(me, other, !friends_.blocks(other, me));
   return Added{std::move(*relation), created};
 }
 

@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace modu::presence {
 
-PresenceService::PresenceService(PresenceStore& store, room::RoomRepository& rooms, events::Publisher& publisher,
-                                 WorkerPool& workers, const Clock& clock, std::size_t max_room_members)
+PresenceService::PresenceService(PresenceStore& store, room::RoomRepository& rooms, friends::FriendRepository& friends,
+                                 events::Publisher& publisher, WorkerPool& workers, const Clock& clock,
+                                 std::size_t max_room_members)
     : store_(store),
       rooms_(rooms),
+      friends_(friends),
       publisher_(publisher),
       workers_(workers),
       telling_(workers.make_strand()),
@@ -39,6 +43,10 @@ void PresenceService::tell_watchers(MemberId member) {
     }
     try {
       auto watchers = rooms_.co_members(member, max_room_members_);
+      const auto blocked = friends_.blocked_by(member);
+      std::erase_if(watchers, [&](MemberId watcher) {
+        return std::find(blocked.begin(), blocked.end(), watcher) != blocked.end();
+      });
       if (!watchers.empty()) publisher_.presence_changed(store_.get(member), watchers);
     } catch (const std::exception& e) {
       spdlog::warn("presence of member {} not told: {}", member.value(), e.what());
@@ -47,7 +55,9 @@ void PresenceService::tell_watchers(MemberId member) {
 }
 
 Result<Presence> PresenceService::get(MemberId viewer, MemberId member) {
-  if (viewer != member && !rooms_.share_room(viewer, member)) return Error::not_found("no such member");
+  if (viewer != member && (!rooms_.share_room(viewer, member) || friends_.blocks(member, viewer))) {
+    return Error::not_found("no such member");
+  }
   return store_.get(member);
 }
 

@@ -4,6 +4,7 @@
 #include "core/errors.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/events/publisher.hpp"
+#include "domain/friend/friend_repository.hpp"
 #include "domain/presence/presence.hpp"
 #include "domain/room/room_repository.hpp"
 
@@ -16,14 +17,14 @@ namespace modu::presence {
 /// while at least one of their live connections is open; coming online and going offline
 /// are told to everyone who shares a room of at most `max_room_members` with them (in
 /// larger rooms the chatter would outweigh the news), and anyone who shares any room
-/// with them may ask.
+/// with them may ask. Members they blocked are neither told nor answered.
 /// @par Thread safety
 /// Safe from any thread. `connected` and `disconnected` never block (they are called from
 /// I/O threads); `get` reads the repository: call it from the worker pool.
 class PresenceService {
  public:
-  PresenceService(PresenceStore& store, room::RoomRepository& rooms, events::Publisher& publisher, WorkerPool& workers,
-                  const Clock& clock, std::size_t max_room_members);
+  PresenceService(PresenceStore& store, room::RoomRepository& rooms, friends::FriendRepository& friends,
+                  events::Publisher& publisher, WorkerPool& workers, const Clock& clock, std::size_t max_room_members);
 
   /// A live connection of `member` opened (it authenticated).
   void connected(MemberId member);
@@ -31,7 +32,8 @@ class PresenceService {
   void disconnected(MemberId member);
 
   /// `member`'s presence, for `viewer`: themselves or someone who shares a room with
-  /// them. NOT_FOUND for anyone else, so that presence tells strangers nothing.
+  /// them and is not blocked by them. NOT_FOUND for anyone else, so that presence tells
+  /// strangers nothing (and a blocked member no more than a stranger).
   Result<Presence> get(MemberId viewer, MemberId member);
 
  private:
@@ -39,6 +41,7 @@ class PresenceService {
 
   PresenceStore& store_;
   room::RoomRepository& rooms_;
+  friends::FriendRepository& friends_;
   events::Publisher& publisher_;
   WorkerPool& workers_;
   WorkerPool::Strand telling_;

@@ -452,9 +452,19 @@ TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptions
   amy_->post("/api/v1/friends", {{"memberId", cat_id_}});
   amy_->patch("/api/v1/rooms/" + std::to_string(room_), {{"name", "renamed"}});
   std::vector<std::string> events;
-  for (const auto& frame : without_unread_news(pending(*cat))) events.push_back(std::string(*frame.header("event")));
-  // The room topic's system message for the rename, and three events of my own.
-  EXPECT_EQ(events, (std::vector<std::string>{"joined", "friendAdded", "message", "roomChanged"}));
+  std::int64_t rename_seq = 0;
+  for (const auto& frame : without_unread_news(pending(*cat))) {
+    events.push_back(std::string(*frame.header("event")));
+    if (events.back() == "message") rename_seq = boost::json::parse(frame.body).at("seq").as_int64();
+    if (events.back() == "read") {
+      // A system message has no sender to imply it: Amy, who renamed, has read it.
+      EXPECT_EQ(boost::json::parse(frame.body).at("memberId"), amy_id_);
+      EXPECT_EQ(boost::json::parse(frame.body).at("readSeq"), rename_seq);
+    }
+  }
+  // The room topic's system message for the rename and its actor's read position, and
+  // three events of my own.
+  EXPECT_EQ(events, (std::vector<std::string>{"joined", "friendAdded", "message", "read", "roomChanged"}));
 
   EXPECT_EQ(cat_->del("/api/v1/rooms/" + std::to_string(room_) + "/members/me").status, 204);
   auto left = without_unread_news(pending(*cat));
@@ -469,6 +479,56 @@ TEST_P(StompSessionTest, MyQueueHearsOfRoomsFriendsAndLeavingEndsMySubscriptions
   EXPECT_EQ(unsubscribed[0].command, stomp::Command::receipt);
   EXPECT_EQ(unsubscribed[0].header("receipt-id"), "u-1");
   EXPECT_FALSE(cat->out.closed);
+}
+
+/// Ben blocked Amy: nothing of hers reaches him live, though they still share a 1:1 room,
+/// and she does not see him come online.
+TEST_P(StompSessionTest, AMemberWhoBlockedMeHearsNothingOfMyTypingOrFriendingAndHidesTheirPresence) {
+  const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {ben_id_}}}).json.at("id").as_int64();
+  ASSERT_EQ(ben_->patch("/api/v1/friends/" + std::to_string(amy_id_), {{"blocked", true}}).status, 200);
+  const auto others = [](std::vector<stomp::Frame> frames) {
+    std::erase_if(frames, [](const stomp::Frame& frame) {
+      return frame.header("event") == "unread" || frame.command == stomp::Command::receipt;
+    });
+    return frames;
+  };
+  auto cat = open();
+  feed(*cat, connect_frame(cat_->token));
+  feed(*cat, subscribe_frame("/user/queue/events", "mine"));
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  feed(*amy, subscribe_frame("/user/queue/events", "mine"));
+  ASSERT_EQ(wait_for_frames(*cat).size(), 1u);  // Amy came online
+
+  // Cat, who shares the group with Ben, sees him come online; Amy does not, nor may she ask.
+  auto ben = open();
+  feed(*ben, connect_frame(ben_->token));
+  auto online = wait_for_frames(*cat);
+  ASSERT_EQ(online.size(), 1u);
+  EXPECT_EQ(boost::json::parse(online[0].body).at("memberId"), ben_id_);
+  for (const auto& frame : pending(*amy)) {  // Cat's coming online may reach her: it is hers to see
+    if (frame.header("event") != "presence") continue;
+    EXPECT_NE(boost::json::parse(frame.body).at("memberId"), ben_id_) << "presence reached a member the member blocked";
+  }
+  EXPECT_EQ(amy_->get("/api/v1/members/" + std::to_string(ben_id_) + "/presence").status, 404);
+  EXPECT_EQ(ben_->get("/api/v1/members/" + std::to_string(amy_id_) + "/presence").status, 200);  // she blocked no one
+
+  // Her typing in their 1:1 room is taken (a receipt, no ERROR) and shown to no one.
+  feed(*ben, subscribe_frame("/user/queue/events", "mine"));
+  feed(*ben, subscribe_frame("/topic/rooms/" + std::to_string(direct), "direct"));
+  auto typed = feed(*amy, "SEND\ndestination:/app/rooms/" + std::to_string(direct) + "/typing\nreceipt:t-1\n\n" +
+                              std::string(1, '\0'));
+  ASSERT_EQ(typed.size(), 1u);
+  EXPECT_EQ(typed[0].command, stomp::Command::receipt);
+  EXPECT_TRUE(others(pending(*ben)).empty()) << "typing reached the member who blocked the typist";
+
+  // Adding him as a friend is hers to know, not his.
+  ASSERT_EQ(amy_->post("/api/v1/friends", {{"memberId", ben_id_}}).status, 201);
+  auto hers = others(pending(*amy));
+  ASSERT_FALSE(hers.empty());
+  EXPECT_EQ(hers.back().header("event"), "friendAdded");
+  EXPECT_TRUE(others(pending(*ben)).empty()) << "friendAdded reached the member who blocked the adder";
+  EXPECT_FALSE(amy->out.closed);
 }
 
 TEST_P(StompSessionTest, MutingARoomIsToldToMyOwnQueueOnly) {
