@@ -471,9 +471,13 @@ struct Server::Impl {
         url = absolute;
       }
     }
+    if (url) {
+      request.path = url->path();
+      if (request.path.empty()) request.path = "/";  // `http://host` has the root's path
+    }
     if (!url) {
       response = pipeline.reject(request, Error::bad_request("the request target is not a valid path"));
-    } else if (request.path = url->path().empty() ? "/" : url->path(); !is_valid_utf8(request.path)) {
+    } else if (!is_valid_utf8(request.path)) {
       request.path.clear();
       response = pipeline.reject(request, Error::bad_request("the request path is not valid UTF-8"));
     } else {
@@ -512,9 +516,11 @@ struct Server::Impl {
   /// unread bytes would reset the connection, and a client still sending would likely lose
   /// the answer with it (RFC 9112, 9.6).
   asio::awaitable<void> linger(Connection& connection) {
+    if (draining) co_return;
     boost::system::error_code ignored;
     connection.socket.shutdown(tcp::socket::shutdown_send, ignored);  // the answer is all there is
     connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
+    connection.idle = true;  // a drain does not wait for it
     std::vector<char> sink(16 * 1024);
     for (;;) {
       auto [ec, n] = co_await connection.socket.async_read_some(asio::buffer(sink), kUseTuple);

@@ -147,6 +147,7 @@ TEST_F(ServerTest, AnAbsoluteFormTargetIsTakenForItsPath) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 200);
   EXPECT_EQ(reply->body, R"({"status":"UP"})");
+  EXPECT_EQ(connection.request("GET http://modu.example HTTP/1.1\r\nHost: modu.example\r\n\r\n")->status, 200);
   EXPECT_EQ(connection.request("GET ftp://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n")->status, 400);
 }
 
