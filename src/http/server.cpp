@@ -106,7 +106,7 @@ struct Server::Impl {
     Socket socket;
     Timer watchdog;
     std::chrono::steady_clock::time_point deadline;
-    bool idle = true;  ///< waiting for a request to begin; drain may close it
+    bool idle = true;  ///< waiting for a request to begin, or lingering after a refusal; drain may close it
     bool finished = false;
 
     void expire_after(std::chrono::seconds timeout) { deadline = std::chrono::steady_clock::now() + timeout; }
@@ -359,8 +359,7 @@ struct Server::Impl {
         co_await refuse(connection, parser, client, *problem);
         co_return std::nullopt;
       }
-      if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) &&
-          parser.get().target().substr(0, parser.get().target().find('?')) == upgrade_path) {
+      if (upgrade_handler && beast::websocket::is_upgrade(parser.get()) && asks_for_upgrade_path(parser.get())) {
         if (auto problem = websocket_handshake_problem(parser.get())) {
           co_await refuse(connection, parser, client, problem->error, std::move(problem->headers));
         } else if (draining) {
@@ -387,6 +386,25 @@ struct Server::Impl {
   static bool wants_continue(const RequestMessage& head) {
     auto expect = head.find(bhttp::field::expect);
     return head.version() == 11 && expect != head.end() && beast::iequals(expect->value(), "100-continue");
+  }
+
+  bool asks_for_upgrade_path(const RequestMessage& head) const {
+    auto url = parse_target(head.target());
+    return url && url->path() == upgrade_path;
+  }
+
+  /// A request target in the origin form (`/path?query`) or the absolute form
+  /// (`http://host/path`), which proxies send and a server must take too (RFC 9112,
+  /// 3.2.2); Host names no route here, so only its path and query count.
+  static boost::system::result<boost::urls::url_view> parse_target(std::string_view target) {
+    auto url = boost::urls::parse_origin_form(target);
+    if (url) return url;
+    auto absolute = boost::urls::parse_absolute_uri(target);
+    if (absolute && absolute->has_authority() &&
+        (absolute->scheme_id() == boost::urls::scheme::http || absolute->scheme_id() == boost::urls::scheme::https)) {
+      return absolute;
+    }
+    return url;  // the origin form's error
   }
 
   struct HandshakeProblem {
@@ -461,16 +479,7 @@ struct Server::Impl {
     }
 
     Response response;
-    auto url = boost::urls::parse_origin_form(request.target);
-    if (!url) {
-      // The absolute form (`http://host/path`), which proxies send and a server must take
-      // too (RFC 9112, 3.2.2); Host names no route here, so only its path and query count.
-      auto absolute = boost::urls::parse_absolute_uri(request.target);
-      if (absolute &&
-          (absolute->scheme_id() == boost::urls::scheme::http || absolute->scheme_id() == boost::urls::scheme::https)) {
-        url = absolute;
-      }
-    }
+    auto url = parse_target(request.target);
     if (url) {
       request.path = url->path();
       if (request.path.empty()) request.path = "/";  // `http://host` has the root's path
@@ -504,6 +513,7 @@ struct Server::Impl {
       request.headers = &*headers;
       request.method = parse_method(parser.get().method_string());
       request.target = parser.get().target();
+      request.path = request.target.substr(0, request.target.find('?'));  // for the log; not decoded
     }
     auto response = pipeline.reject(request, error);
     for (auto& [name, value] : extra_headers) response.set_header(std::move(name), std::move(value));

@@ -141,7 +141,7 @@ bool SqlFriendRepository::blocks(MemberId owner, MemberId other) {
   return count(sql, kBlocks, static_cast<long long>(owner.value()), static_cast<long long>(other.value())) > 0;
 }
 
-std::vector<MemberId> SqlFriendRepository::blocked_by(MemberId owner) {
+std::vector<MemberId> SqlFriendRepository::members_blocked_by(MemberId owner) {
   soci::session sql(database_.pool());
   const long long id = owner.value();
   std::vector<MemberId> blocked;

@@ -16,7 +16,7 @@ class SqlFriendRepository final : public friends::FriendRepository {
   bool update(MemberId owner, MemberId other, const friends::FriendPatch& patch) override;
   bool remove(MemberId owner, MemberId other) override;
   bool blocks(MemberId owner, MemberId other) override;
-  std::vector<MemberId> blocked_by(MemberId owner) override;
+  std::vector<MemberId> members_blocked_by(MemberId owner) override;
 
  private:
   Database& database_;

@@ -371,8 +371,12 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   results.reserve(messages.size());
   std::map<std::pair<long long, long long>, Result<void>> admitted;  // (room, sender) -> the verdict
   std::map<std::tuple<long long, long long, std::string>, std::size_t> first_with_client_id;
-  std::map<long long, long long> advanced;                    // room -> new last seq
-  std::map<std::pair<long long, long long>, long long> sent;  // (room, sender or actor) -> their newest seq
+  std::map<long long, long long> advanced;  // room -> new last seq
+  struct Newest {
+    long long seq;
+    std::size_t result;
+  };
+  std::map<std::pair<long long, long long>, Newest> sent;  // (room, sender or actor) -> their newest message
   struct Rejoin {
     MemberId member;
     long long first_seq;  ///< the first message they had not seen
@@ -444,7 +448,9 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
     if (state->pair_one_left && message.sender) {
       returning.try_emplace(room, Rejoin{other_of(*state->pair_one_left, *message.sender), seq, results.size()});
     }
-    if (const auto reader = message.sender ? message.sender : message.read_by) sent[{room, reader->value()}] = seq;
+    if (const auto reader = message.sender ? message.sender : message.read_by) {
+      sent[{room, reader->value()}] = Newest{seq, results.size()};
+    }
     if (idempotent) first_with_client_id.emplace(key, results.size());
     results.emplace_back(chat::Appended{chat::Message{MessageId(*id), message.room, seq, message.sender, message.type,
                                                       message.body, message.client_msg_id, at}});
@@ -455,12 +461,25 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   }
   for (const auto& [room, seq] : advanced) statements.advance_room(room, seq, when);
   std::map<long long, std::vector<long long>> moved_reads;  // room -> the read positions this batch moved
-  for (const auto& [key, seq] : sent) {
-    if (statements.sender_read(key.first, key.second, seq)) moved_reads[key.first].push_back(seq);
+  for (const auto& [key, newest] : sent) {
+    if (!statements.sender_read(key.first, key.second, newest.seq)) continue;  // gone from the room
+    moved_reads[key.first].push_back(newest.seq);
+    results[newest.result]->read_moved = true;
   }
   count_unread_members(statements, locked, std::move(moved_reads), results);
   transaction.commit();
   return results;
+}
+
+chat::SenderStanding SqlMessageRepository::standing(RoomId room, MemberId sender) {
+  soci::session sql(database_.pool());
+  const long long room_id = room.value();
+  const long long member = sender.value();
+  long long in_room = 0;
+  long long blocked = 0;
+  sql << kStanding, soci::use(room_id), soci::use(member), soci::use(member), soci::use(room_id), soci::use(member),
+      soci::into(in_room), soci::into(blocked);
+  return {in_room > 0, blocked > 0};
 }
 
 std::vector<chat::Message> SqlMessageRepository::page(const PageQuery& query) {

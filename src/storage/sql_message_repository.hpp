@@ -18,6 +18,7 @@ class SqlMessageRepository final : public chat::MessageRepository {
 
   std::vector<Result<chat::Appended>> append_batch(const std::vector<chat::NewMessage>& messages, chat::TimePoint at,
                                                    const chat::Admission& admit) override;
+  chat::SenderStanding standing(RoomId room, MemberId sender) override;
   std::vector<chat::Message> page(const PageQuery& query) override;
 
  private:

@@ -296,7 +296,7 @@ boost::asio::awaitable<Result<void>> StompSession::send(const stomp::Frame& fram
       break;
     }
     case Destination::Kind::typing: {
-      auto shown = co_await services_.workers.run([&] { return services_.rooms.typing_shown(member, room); });
+      auto shown = co_await services_.workers.run([&] { return services_.chat.typing_shown(member, room); });
       if (!shown) co_return shown.error();
       if (*shown) services_.events.typing(room, member);
       break;

@@ -149,6 +149,8 @@ TEST_F(ServerTest, AnAbsoluteFormTargetIsTakenForItsPath) {
   EXPECT_EQ(reply->body, R"({"status":"UP"})");
   EXPECT_EQ(connection.request("GET http://modu.example HTTP/1.1\r\nHost: modu.example\r\n\r\n")->status, 200);
   EXPECT_EQ(connection.request("GET ftp://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n")->status, 400);
+  Connection no_host(server_->port());
+  EXPECT_EQ(no_host.request("GET http:healthz HTTP/1.1\r\nHost: x\r\n\r\n")->status, 400);
 }
 
 TEST_F(ServerTest, IdleAndStalledConnectionsAreClosed) {
@@ -260,17 +262,21 @@ TEST_F(ServerTest, ServesSwaggerUiAndTheDocument) {
   EXPECT_EQ(json_of(*document).at("info").at("title"), "Modu messenger API");
 }
 
-TEST(Drain, FinishesInFlightRequestsClosesIdleOnesAndExitsZero) {
+TEST(Drain, FinishesInFlightRequestsClosesIdleAndLingeringOnesAndExitsZero) {
   ServerProcess server;
   Connection idle(server.port());
   EXPECT_EQ(idle.request(get_request("/healthz"))->status, 200);
   Connection in_flight(server.port());
   in_flight.send("GET /api/v1/common/version HTTP/1.1\r\nHost: x\r\n");  // begun, not finished
+  // Refused, and the server lingers to read the rest of its body, which never comes.
+  Connection refused(server.port());
+  refused.send("POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: 9000000\r\n\r\n" + std::string(1000, 'x'));
+  EXPECT_EQ(refused.read_reply()->status, 413);
 
-  // Wait until the server has seen both connections before signalling.
+  // Wait until the server has seen the three connections before signalling.
   for (int i = 0; i < 200; ++i) {
     auto metrics = Connection(server.port()).request(get_request("/metrics"));
-    if (metrics->body.find("modu_http_open_connections 3") != std::string::npos) break;
+    if (metrics->body.find("modu_http_open_connections 4") != std::string::npos) break;
   }
   kill(server.pid(), SIGTERM);
   EXPECT_TRUE(idle.closed_by_server());
@@ -280,6 +286,8 @@ TEST(Drain, FinishesInFlightRequestsClosesIdleOnesAndExitsZero) {
   EXPECT_EQ(reply->status, 200);
   EXPECT_EQ(reply->headers["connection"], "close");
   EXPECT_EQ(server.stop(0), 0) << server.output();
+  // Not left for the drain's deadline to close: a lingering connection is not waited for.
+  EXPECT_EQ(server.output().find("still busy"), std::string::npos) << server.output();
 }
 
 TEST(Commands, VersionMigrateAndBadConfiguration) {

@@ -114,4 +114,12 @@ Result<std::int64_t> ChatService::count(MemberId me, RoomId room) {
   return room_store_.find(room)->last_seq;  // seqs have no gaps: the last one is the count
 }
 
+Result<bool> ChatService::typing_shown(MemberId me, RoomId room) {
+  const auto standing = messages_.standing(room, me);  // one statement a keystroke burst
+  if (!standing.member) {
+    if (auto member = rooms_.require_member(me, room); !member) return member.error();
+  }
+  return !standing.blocked_by_peer;
+}
+
 }  // namespace modu::chat

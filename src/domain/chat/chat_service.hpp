@@ -40,6 +40,9 @@ class ChatService {
                                              std::size_t size);
   /// Blocking. How many messages the room holds.
   Result<std::int64_t> count(MemberId me, RoomId room);
+  /// Blocking. Whether the others are shown that I am typing: errors as for reading the
+  /// room; false in a 1:1 room whose other member blocked me, who hears nothing of me.
+  Result<bool> typing_shown(MemberId me, RoomId room);
 
  private:
   Result<void> check_message(MessageType type, const std::string& body,

@@ -31,6 +31,9 @@ struct Appended {
   /// read what they sent, and all before it): as the batch left the room, or for a repeat
   /// of a message stored before the batch, as it stands then.
   std::size_t unread_member_count = 0;
+  /// Its sender's read position, or a system message's actor's (`NewMessage::read_by`),
+  /// moved up to it: it is their newest of the batch, and they are still in the room.
+  bool read_moved = false;
 };
 
 /// Messages as stored. Blocking: call from the worker pool.
@@ -49,6 +52,9 @@ class MessageRepository {
   /// the room, else the admission's error.
   virtual std::vector<Result<Appended>> append_batch(const std::vector<NewMessage>& messages, TimePoint at,
                                                      const Admission& admit) = 0;
+  /// A member's standing in a room read on its own, for what is sent but not stored
+  /// (typing), and so holds only as long as nothing changes.
+  virtual SenderStanding standing(RoomId room, MemberId sender) = 0;
 
   /// Which page of a room's history: the newest, the ones before a seq (scrolling up),
   /// or the ones after a seq (catching up after a reconnect).

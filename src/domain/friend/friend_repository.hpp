@@ -24,7 +24,7 @@ class FriendRepository {
   /// Whether `owner` has blocked `other`.
   virtual bool blocks(MemberId owner, MemberId other) = 0;
   /// The members `owner` has blocked.
-  virtual std::vector<MemberId> blocked_by(MemberId owner) = 0;
+  virtual std::vector<MemberId> members_blocked_by(MemberId owner) = 0;
 };
 
 }  // namespace modu::friends

@@ -16,7 +16,7 @@ Result<FriendService::Added> FriendService::add(MemberId me, MemberId other) {
   auto relation = friends_.find(me, other);
   if (!relation) return not_a_friend();  // removed in between
   // A member who blocked me does not hear from me this way either.
-  if (created) publisher_.friend_added(me, other, !friends_.blocks(other, me));
+  if (created) publisher_.friend_added(me, other, blocks_.can_reach(me, other));
   return Added{std::move(*relation), created};
 }
 

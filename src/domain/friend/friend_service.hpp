@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/page.hpp"
 #include "domain/events/publisher.hpp"
+#include "domain/friend/block_rule.hpp"
 #include "domain/friend/friend_repository.hpp"
 #include "domain/member/member_repository.hpp"
 
@@ -13,9 +14,9 @@ namespace modu::friends {
 /// Stateless; safe from any thread.
 class FriendService {
  public:
-  FriendService(FriendRepository& friends, member::MemberRepository& members, events::Publisher& publisher,
-                const Clock& clock)
-      : friends_(friends), members_(members), publisher_(publisher), clock_(clock) {}
+  FriendService(FriendRepository& friends, BlockRule& blocks, member::MemberRepository& members,
+                events::Publisher& publisher, const Clock& clock)
+      : friends_(friends), blocks_(blocks), members_(members), publisher_(publisher), clock_(clock) {}
 
   struct Added {
     Friend relation;
@@ -35,6 +36,7 @@ class FriendService {
 
  private:
   FriendRepository& friends_;
+  BlockRule& blocks_;
   member::MemberRepository& members_;
   events::Publisher& publisher_;
   const Clock& clock_;

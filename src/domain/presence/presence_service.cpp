@@ -6,12 +6,12 @@
 
 namespace modu::presence {
 
-PresenceService::PresenceService(PresenceStore& store, room::RoomRepository& rooms, friends::FriendRepository& friends,
+PresenceService::PresenceService(PresenceStore& store, room::RoomRepository& rooms, friends::BlockRule& blocks,
                                  events::Publisher& publisher, WorkerPool& workers, const Clock& clock,
                                  std::size_t max_room_members)
     : store_(store),
       rooms_(rooms),
-      friends_(friends),
+      blocks_(blocks),
       publisher_(publisher),
       workers_(workers),
       telling_(workers.make_strand()),
@@ -43,9 +43,10 @@ void PresenceService::tell_watchers(MemberId member) {
     }
     try {
       auto watchers = rooms_.co_members(member, max_room_members_);
-      const auto blocked = friends_.blocked_by(member);
+      if (watchers.empty()) return;
+      const auto shut_out = blocks_.shut_out_by(member);
       std::erase_if(watchers, [&](MemberId watcher) {
-        return std::find(blocked.begin(), blocked.end(), watcher) != blocked.end();
+        return std::find(shut_out.begin(), shut_out.end(), watcher) != shut_out.end();
       });
       if (!watchers.empty()) publisher_.presence_changed(store_.get(member), watchers);
     } catch (const std::exception& e) {
@@ -55,7 +56,7 @@ void PresenceService::tell_watchers(MemberId member) {
 }
 
 Result<Presence> PresenceService::get(MemberId viewer, MemberId member) {
-  if (viewer != member && (!rooms_.share_room(viewer, member) || friends_.blocks(member, viewer))) {
+  if (viewer != member && (!rooms_.share_room(viewer, member) || !blocks_.can_reach(viewer, member))) {
     return Error::not_found("no such member");
   }
   return store_.get(member);

@@ -4,7 +4,7 @@
 #include "core/errors.hpp"
 #include "core/worker_pool.hpp"
 #include "domain/events/publisher.hpp"
-#include "domain/friend/friend_repository.hpp"
+#include "domain/friend/block_rule.hpp"
 #include "domain/presence/presence.hpp"
 #include "domain/room/room_repository.hpp"
 
@@ -23,7 +23,7 @@ namespace modu::presence {
 /// I/O threads); `get` reads the repository: call it from the worker pool.
 class PresenceService {
  public:
-  PresenceService(PresenceStore& store, room::RoomRepository& rooms, friends::FriendRepository& friends,
+  PresenceService(PresenceStore& store, room::RoomRepository& rooms, friends::BlockRule& blocks,
                   events::Publisher& publisher, WorkerPool& workers, const Clock& clock, std::size_t max_room_members);
 
   /// A live connection of `member` opened (it authenticated).
@@ -41,7 +41,7 @@ class PresenceService {
 
   PresenceStore& store_;
   room::RoomRepository& rooms_;
-  friends::FriendRepository& friends_;
+  friends::BlockRule& blocks_;
   events::Publisher& publisher_;
   WorkerPool& workers_;
   WorkerPool::Strand telling_;

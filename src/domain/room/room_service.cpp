@@ -42,16 +42,6 @@ Result<Membership> RoomService::require_member(MemberId me, RoomId id) {
   return Error{Errc::forbidden, "you are not a member of this room"};
 }
 
-Result<bool> RoomService::typing_shown(MemberId me, RoomId id) {
-  if (auto member = require_member(me, id); !member) return member.error();
-  auto room = rooms_.find(id);
-  if (!room || room->kind != Kind::direct) return true;
-  for (const auto& member : rooms_.members(id)) {
-    if (member.member != me && !blocks_.check_can_reach(me, member.member)) return false;
-  }
-  return true;
-}
-
 Result<RoomDetail> RoomService::detail(RoomId id) {
   auto room = rooms_.find(id);
   if (!room) return Error::not_found("no such room");
@@ -63,14 +53,17 @@ void RoomService::tell(RoomId id, std::string event_json, std::optional<MemberId
 }
 
 bool RoomService::tell(chat::NewMessage message) {
-  const auto actor = message.read_by;
+  const auto actor = message.read_by;  // moved into the batch
   auto stored = messages_.append_batch({std::move(message)}, clock_.now(), {});
   if (!stored.front()) return false;
   const auto& told = stored.front()->message;
   publisher_.message_stored({told, stored.front()->unread_member_count});
   // A system message has no sender whose read position its event implies (a sender's
-  // message does: see `Publisher::message_stored`): its actor's moves are told.
-  if (actor) publisher_.read_moved(told.room, *actor, told.seq, told.seq);
+  // message does: see `Publisher::message_stored`), so its actor's is told. Not for a
+  // room's first message: nobody can watch a room yet whose creation it tells.
+  if (actor && stored.front()->read_moved && told.seq > 1) {
+    publisher_.read_moved(told.room, *actor, told.seq, told.seq);
+  }
   unread_news_.message_stored(stored.front()->message);
   return true;
 }

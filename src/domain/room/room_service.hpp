@@ -58,9 +58,6 @@ class RoomService {
   Result<std::int64_t> mark_read(MemberId me, RoomId id, std::int64_t seq);
   /// NOT_FOUND for no such room, FORBIDDEN for a room I am not in.
   Result<Membership> require_member(MemberId me, RoomId id);
-  /// Whether the others are shown that I am typing: errors as `require_member`; false in a
-  /// 1:1 room whose other member blocked me, who hears nothing of me.
-  Result<bool> typing_shown(MemberId me, RoomId id);
 
  private:
   Result<std::vector<MemberId>> check_others(MemberId me, std::vector<MemberId> others);

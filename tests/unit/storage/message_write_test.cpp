@@ -158,6 +158,14 @@ TEST_P(MessageWriteTest, EachStoredMessageCountsTheMembersWhoHaveNotReadIt) {
     EXPECT_EQ(batch[i]->unread_member_count, expected[i]) << "message " << i;
     EXPECT_EQ(batch[i]->unread_member_count, unread_now(batch[i]->message)) << "message " << i;
   }
+  // Whose read position each moved: a sender's newest of the batch, and the actor's.
+  const std::vector<bool> moved{false, true, true, true, true, false};
+  for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(batch[i]->read_moved, moved[i]) << "message " << i;
+  // An actor no longer in the room (member 5 is in none) reads nothing there.
+  chat::NewMessage gone{.room = RoomId(1), .type = chat::MessageType::system, .body = "{}", .read_by = MemberId(5)};
+  auto told = store({gone});
+  ASSERT_TRUE(told[0]);
+  EXPECT_FALSE(told[0]->read_moved);
 
   // Sent again later, a message is counted as it stands then: member 3 has read it since.
   ASSERT_EQ(rooms.advance_read(RoomId(1), MemberId(3), 1), 1);
