@@ -119,7 +119,7 @@ Result<bool> ChatService::typing_shown(MemberId me, RoomId room) {
   if (!standing.member) {
     if (auto member = rooms_.require_member(me, room); !member) return member.error();
   }
-  return !standing.blocked_by_peer;
+  return friends::BlockRule::verdict(standing.blocked_by_peer).has_value();
 }
 
 }  // namespace modu::chat
