@@ -76,9 +76,9 @@ void LiveEvents::room_changed(RoomId room, const std::vector<MemberId>& members)
 }
 
 void LiveEvents::friend_added(MemberId owner, MemberId added, bool added_hears) {
-  const boost::json::object body{{"ownerId", owner.value()}, {"memberId", added.value()}};
-  publish(member_channel(owner), "friendAdded", body);
-  if (added_hears) publish(member_channel(added), "friendAdded", body);
+  std::vector<MemberId> told{owner};
+  if (added_hears) told.push_back(added);
+  publish_to_each(told, "friendAdded", {{"ownerId", owner.value()}, {"memberId", added.value()}});
 }
 
 void LiveEvents::session_revoked(MemberId member, const std::string& session_id) {

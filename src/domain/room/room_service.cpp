@@ -64,7 +64,7 @@ bool RoomService::tell(chat::NewMessage message) {
   if (actor && stored.front()->read_moved && told.seq > 1) {
     publisher_.read_moved(told.room, *actor, told.seq, told.seq);
   }
-  unread_news_.message_stored(stored.front()->message);
+  unread_news_.message_stored(told);
   return true;
 }
 
