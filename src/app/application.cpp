@@ -90,8 +90,11 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   members_ =
       std::make_unique<member::MemberService>(*member_repository_, *clock_, config_.members.status_message_max_length);
   block_rule_ = std::make_unique<friends::BlockRule>(*friend_repository_);
-  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *block_rule_, *member_repository_,
-                                                      *live_events_, *clock_);
+  presence_ =
+      std::make_unique<presence::PresenceService>(*presence_store_, *room_repository_, *block_rule_, *live_events_,
+                                                  *workers_, *clock_, config_.presence.max_room_members);
+  friends_ = std::make_unique<friends::FriendService>(*friend_repository_, *block_rule_, *presence_,
+                                                      *member_repository_, *live_events_, *clock_);
   const auto& chat = config_.chat;
   unread_news_ = std::make_unique<room::UnreadNews>(*room_repository_, *live_events_, *workers_,
                                                     std::chrono::milliseconds(chat.unread_interval_ms));
@@ -102,9 +105,6 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
                                                chat.max_group_members, chat.room_preview_members);
   chat_ = std::make_unique<chat::ChatService>(*rooms_, *room_repository_, *message_repository_, *group_commit_,
                                               chat.max_text_length);
-  presence_ =
-      std::make_unique<presence::PresenceService>(*presence_store_, *room_repository_, *block_rule_, *live_events_,
-                                                  *workers_, *clock_, config_.presence.max_room_members);
 
   http::Router router;
   api::add_operations_routes(router, *database_, *workers_, metrics_);

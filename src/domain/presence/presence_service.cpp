@@ -55,6 +55,20 @@ void PresenceService::tell_watchers(MemberId member) {
   });
 }
 
+void PresenceService::block_changed(MemberId member, MemberId other, bool blocked) {
+  // On the strand, behind the jobs telling earlier changes, which read the block as it
+  // was: `other` ends with what they may see now. Offline with no time, once blocked: all
+  // a stranger would know.
+  workers_.post(telling_, [this, member, other, blocked] {
+    try {
+      if (!rooms_.share_room(member, other)) return;
+      publisher_.presence_changed(blocked ? Presence{member, false, std::nullopt} : store_.get(member), {other});
+    } catch (const std::exception& e) {
+      spdlog::warn("presence of member {} not told to member {}: {}", member.value(), other.value(), e.what());
+    }
+  });
+}
+
 Result<Presence> PresenceService::get(MemberId viewer, MemberId member) {
   if (viewer != member && (!rooms_.share_room(viewer, member) || !blocks_.can_reach(viewer, member))) {
     return Error::not_found("no such member");

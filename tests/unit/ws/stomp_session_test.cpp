@@ -531,6 +531,44 @@ TEST_P(StompSessionTest, AMemberWhoBlockedMeHearsNothingOfMyTypingOrFriendingAnd
   EXPECT_FALSE(amy->out.closed);
 }
 
+TEST_P(StompSessionTest, ABlockMadeOrLiftedWhileBothAreConnectedIsToldAsPresence) {
+  auto ben = open();
+  feed(*ben, connect_frame(ben_->token));
+  feed(*ben, subscribe_frame("/user/queue/events", "mine"));
+  auto amy = open();
+  feed(*amy, connect_frame(amy_->token));
+  ASSERT_EQ(wait_for_frames(*ben).size(), 1u);  // Amy came online
+  const auto amy_presence = [&] {
+    auto frames = wait_for_frames(*ben);
+    EXPECT_EQ(frames.size(), 1u);
+    if (frames.empty()) return boost::json::value{};
+    EXPECT_EQ(frames[0].header("event"), "presence");
+    return boost::json::parse(frames[0].body);
+  };
+  const auto ben_as_friend = "/api/v1/friends/" + std::to_string(ben_id_);
+
+  // Blocked, he sees her go offline, with no time: no more than a stranger knows.
+  ASSERT_EQ(amy_->patch(ben_as_friend, {{"blocked", true}}).status, 200);
+  EXPECT_EQ(amy_presence(), (boost::json::value{{"memberId", amy_id_}, {"online", false}, {"lastSeenAt", nullptr}}));
+  // Blocking again changes nothing, so tells nothing (what is told is told in order: the
+  // next event he gets is the unblock's). Unblocked, he sees her as she is.
+  ASSERT_EQ(amy_->patch(ben_as_friend, {{"blocked", true}, {"favorite", true}}).status, 200);
+  ASSERT_EQ(amy_->patch(ben_as_friend, {{"blocked", false}}).status, 200);
+  EXPECT_EQ(amy_presence(), (boost::json::value{{"memberId", amy_id_}, {"online", true}, {"lastSeenAt", nullptr}}));
+
+  // Dan shares no room with her and never saw her presence: nothing to take back. Removed
+  // from her list when blocked, Ben is unblocked.
+  auto dan = open();
+  feed(*dan, connect_frame(dan_->token));
+  feed(*dan, subscribe_frame("/user/queue/events", "mine"));
+  ASSERT_EQ(amy_->patch("/api/v1/friends/" + std::to_string(dan_id_), {{"blocked", true}}).status, 200);
+  ASSERT_EQ(amy_->patch(ben_as_friend, {{"blocked", true}}).status, 200);
+  EXPECT_EQ(amy_presence().at("online"), false);
+  EXPECT_TRUE(pending(*dan).empty());
+  ASSERT_EQ(amy_->del(ben_as_friend).status, 204);
+  EXPECT_EQ(amy_presence().at("online"), true);
+}
+
 TEST_P(StompSessionTest, MutingARoomIsToldToMyOwnQueueOnly) {
   auto cat = open();
   auto ben = open();
