@@ -21,18 +21,13 @@ bool is_sane_request_id(std::string_view id) {
   });
 }
 
-std::string next_request_id() {
-  thread_local UniqueIds ids;
-  return ids.next();
-}
-
 std::string json_quote(std::string_view text) { return boost::json::serialize(boost::json::string(text)); }
 
 }  // namespace
 
 std::optional<Reply> RequestIdMiddleware::on_request(Request& request) {
   auto given = request.header("X-Request-Id");
-  request.request_id = given && is_sane_request_id(*given) ? std::string(*given) : next_request_id();
+  request.request_id = given && is_sane_request_id(*given) ? std::string(*given) : unique_id();
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #include "ws/hub.hpp"
 
+#include "core/unique_ids.hpp"
 #include "ws/stomp/encoder.hpp"
 
 #include <fmt/format.h>
@@ -92,7 +93,7 @@ void Hub::Shard::deliver(const bus::Event& event) {
   auto found = by_channel_.find(event.channel);
   if (found == by_channel_.end()) return;
   const auto destination = destination_of(event.channel);
-  const auto message_id = message_ids_.next();
+  const auto message_id = unique_id();
   // One encoding per subscription id (and acknowledgment mode), shared by every
   // subscriber that used that id.
   struct Encoded {

@@ -2,7 +2,6 @@
 
 #include "bus/event_bus.hpp"
 #include "core/ids.hpp"
-#include "core/unique_ids.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -98,7 +97,6 @@ class Hub::Shard {
   std::unordered_map<std::int64_t, std::vector<Subscriber*>> by_member_;
   std::atomic<std::size_t> size_{0};
   std::atomic<std::size_t> attached_{0};
-  UniqueIds message_ids_;  ///< STOMP wants a MESSAGE's id unique, not only per connection
 };
 
 /// The STOMP destination a channel's events are delivered under.
