@@ -16,6 +16,7 @@ constexpr std::array kTable{
     ErrcInfo{409, "CONFLICT"},                // conflict
     ErrcInfo{413, "PAYLOAD_TOO_LARGE"},       // payload_too_large
     ErrcInfo{431, "HEADERS_TOO_LARGE"},       // headers_too_large
+    ErrcInfo{408, "REQUEST_TIMEOUT"},         // request_timeout
     ErrcInfo{415, "UNSUPPORTED_MEDIA_TYPE"},  // unsupported_media_type
     ErrcInfo{429, "TOO_MANY_REQUESTS"},       // too_many_requests
     ErrcInfo{426, "UPGRADE_REQUIRED"},        // upgrade_required

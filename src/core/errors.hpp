@@ -20,6 +20,7 @@ enum class Errc {
   conflict,
   payload_too_large,
   headers_too_large,
+  request_timeout,  ///< a request began but did not arrive whole in time
   unsupported_media_type,
   too_many_requests,
   upgrade_required,  ///< a WebSocket endpoint asked without the upgrade

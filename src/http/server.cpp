@@ -100,13 +100,16 @@ struct Server::Impl {
   /// A connection and its deadline. Beast's tcp_stream arms and cancels a timer for
   /// every read and write (three a request, each a trip through the timer queue); here an
   /// operation only moves `deadline`, and one watchdog timer per connection wakes rarely,
-  /// re-arming when the deadline has moved on and closing the socket when it has passed.
+  /// re-arming when the deadline has moved on and closing the socket when it has passed
+  /// (or, while a request is arriving, stopping the read so that the session answers 408).
   struct Connection {
     explicit Connection(Socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
     Socket socket;
     Timer watchdog;
     std::chrono::steady_clock::time_point deadline;
-    bool idle = true;  ///< waiting for a request to begin, or lingering after a refusal; drain may close it
+    bool idle = true;        ///< waiting for a request to begin, or lingering after a refusal; drain may close it
+    bool arriving = false;   ///< a request has begun and is being read: its timeout is answered
+    bool timed_out = false;  ///< the watchdog stopped that read
     bool finished = false;
 
     void expire_after(std::chrono::seconds timeout) { deadline = std::chrono::steady_clock::now() + timeout; }
@@ -275,6 +278,14 @@ struct Server::Impl {
       co_await connection->watchdog.async_wait(kUseTuple);
       if (!connection->finished && std::chrono::steady_clock::now() >= connection->deadline) {
         boost::system::error_code ignored;
+        if (connection->arriving && !connection->timed_out) {
+          // The session answers 408 and closes; its write sets the next deadline, and
+          // until then this one gives it time.
+          connection->timed_out = true;
+          connection->deadline = std::chrono::steady_clock::now() + shortest;
+          connection->socket.cancel(ignored);
+          continue;
+        }
         connection->socket.close(ignored);  // the pending read or write fails; the session ends
         co_return;
       }
@@ -343,6 +354,7 @@ struct Server::Impl {
       parser.header_limit(static_cast<std::uint32_t>(config.header_limit_bytes));
       parser.body_limit(config.body_limit_bytes);
       connection.expire_after(std::chrono::seconds(config.read_timeout_seconds));
+      connection.arriving = true;
       auto [ec, n] = co_await bhttp::async_read_header(connection.socket, buffer, parser, kUseTuple);
       if (!ec && !parser.is_done()) {
         if (wants_continue(parser.get())) {
@@ -350,6 +362,15 @@ struct Server::Impl {
           co_await asio::async_write(connection.socket, asio::buffer(kContinue), kUseTuple);
         }
         std::tie(ec, n) = co_await bhttp::async_read(connection.socket, buffer, parser, kUseTuple);
+      }
+      connection.arriving = false;
+      if (connection.timed_out) {
+        // Named, as the refusals' errors are here: g++ 12 destroyed a string built inside
+        // a braced argument of a co_await twice (AddressSanitizer: double free).
+        const Error timeout{Errc::request_timeout, "the request did not arrive whole within " +
+                                                       std::to_string(config.read_timeout_seconds) + " seconds"};
+        co_await refuse(connection, parser, client, timeout);
+        co_return std::nullopt;
       }
       if (ec) {
         if (!is_quiet(ec) && connection.socket.is_open()) co_await refuse(connection, parser, client, refusal(ec));
@@ -363,8 +384,9 @@ struct Server::Impl {
         if (auto problem = websocket_handshake_problem(parser.get())) {
           co_await refuse(connection, parser, client, problem->error, std::move(problem->headers));
         } else if (draining) {
-          co_await refuse(connection, parser, client,
-                          {Errc::unavailable, "the server is shutting down: connect again, to another instance"});
+          const Error shutting_down{Errc::unavailable,
+                                    "the server is shutting down: connect again, to another instance"};
+          co_await refuse(connection, parser, client, shutting_down);
         } else {
           co_return upgrade_request(parser.release());
         }

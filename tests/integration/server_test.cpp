@@ -153,14 +153,24 @@ TEST_F(ServerTest, AnAbsoluteFormTargetIsTakenForItsPath) {
   EXPECT_EQ(no_host.request("GET http:healthz HTTP/1.1\r\nHost: x\r\n\r\n")->status, 400);
 }
 
+/// An idle connection is closed without a word; one whose request stalls half-way hears
+/// 408 first, so that its client knows the request was not taken.
 TEST_F(ServerTest, IdleAndStalledConnectionsAreClosed) {
   Connection idle(server_->port());
   EXPECT_EQ(idle.request(get_request("/healthz"))->status, 200);
   EXPECT_TRUE(idle.closed_by_server());  // after the idle timeout
 
-  Connection stalled(server_->port());
-  stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
-  EXPECT_TRUE(stalled.closed_by_server());               // after the read timeout
+  for (std::string stall : {"GET /healthz HTTP/1.1\r\nHost: x\r\n",  // and never the blank line
+                            "POST /api/v1/common HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{\"a\""}) {
+    Connection stalled(server_->port());
+    stalled.send(stall);
+    auto reply = stalled.read_reply();  // after the read timeout
+    ASSERT_TRUE(reply) << stall;
+    EXPECT_EQ(reply->status, 408) << stall;
+    EXPECT_EQ(reply->headers["connection"], "close");
+    EXPECT_EQ(json_of(*reply).at("code"), "REQUEST_TIMEOUT");
+    EXPECT_TRUE(stalled.closed_by_server());
+  }
 }
 
 /// A request that begins on a connection idle under a long timeout gets the short read
@@ -171,6 +181,7 @@ TEST(Timeouts, TheReadTimeoutAppliesEvenWhenTheIdleTimeoutIsLonger) {
   EXPECT_EQ(stalled.request(get_request("/healthz"))->status, 200);
   const auto begun = std::chrono::steady_clock::now();
   stalled.send("GET /healthz HTTP/1.1\r\n");
+  EXPECT_EQ(stalled.read_reply()->status, 408);
   EXPECT_TRUE(stalled.closed_by_server());
   EXPECT_LT(std::chrono::steady_clock::now() - begun, std::chrono::seconds(10));
 }
