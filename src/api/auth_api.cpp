@@ -24,9 +24,9 @@ awaitable<Result<Principal>> BearerAuthenticator::authenticate(const Request& re
   co_return auth_.authenticate(*token);
 }
 
-void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& workers) {
+void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& workers, WorkerPool& password_workers) {
   router.add(http::Method::post, "/api/v1/auth/signup", http::Access::open,
-             [&auth, &workers](Request& request) -> awaitable<Reply> {
+             [&auth, &password_workers](Request& request) -> awaitable<Reply> {
                auto body = http::read_json_object(request);
                if (!body) co_return body.error();
                const http::Fields fields(*body);
@@ -36,7 +36,7 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
                if (!password) co_return password.error();
                auto nickname = fields.required_string("nickname");
                if (!nickname) co_return nickname.error();
-               auto member = co_await workers.run([&] { return auth.sign_up(*email, *password, *nickname); });
+               auto member = co_await password_workers.run([&] { return auth.sign_up(*email, *password, *nickname); });
                if (!member) co_return member.error();
                auto response = Response::json(201, member_json(*member, true));
                response.set_header("Location", "/api/v1/members/" + std::to_string(member->id.value()));
@@ -44,7 +44,7 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
              });
 
   router.add(http::Method::post, "/api/v1/auth/login", http::Access::open,
-             [&auth, &workers](Request& request) -> awaitable<Reply> {
+             [&auth, &password_workers](Request& request) -> awaitable<Reply> {
                auto body = http::read_json_object(request);
                if (!body) co_return body.error();
                const http::Fields fields(*body);
@@ -53,7 +53,8 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& 
                auto password = fields.required_string("password");
                if (!password) co_return password.error();
                co_return co_await respond(
-                   workers, 200, [&] { return auth.log_in(*email, *password, request.client_address); }, session_json);
+                   password_workers, 200, [&] { return auth.log_in(*email, *password, request.client_address); },
+                   session_json);
              });
 
   router.add(http::Method::post, "/api/v1/auth/reissue", http::Access::open,

@@ -8,7 +8,10 @@
 namespace modu::api {
 
 /// POST /api/v1/auth/signup, /login, /reissue, /logout; GET /api/v1/auth/check.
-void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& workers);
+/// Sign-up and login hash a password (argon2id, slow on purpose): they run on
+/// `password_workers`, so that a burst of them cannot take every thread of `workers` from
+/// the other requests.
+void add_auth_routes(http::Router& router, auth::AuthService& auth, WorkerPool& workers, WorkerPool& password_workers);
 
 /// Checks `Authorization: Bearer <access token>` for routes that need a member.
 class BearerAuthenticator final : public http::Authenticator {

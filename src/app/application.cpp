@@ -61,6 +61,7 @@ void raise_file_limit() {
 Application::Application(Config config, std::shared_ptr<Clock> clock)
     : config_(std::move(config)), clock_(std::move(clock)) {
   workers_ = std::make_unique<WorkerPool>(config_.storage.worker_threads);
+  password_workers_ = std::make_unique<WorkerPool>(config_.auth.password_threads);
   database_ = std::make_unique<storage::Database>(config_.storage);
   const auto report = storage::migrate(*database_);
   spdlog::info("database {} at schema version {}", database_->display_url(), report.to_version);
@@ -112,7 +113,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
   api::add_web_routes(router);
   api::add_websocket_routes(router, config_.ws.path);
   api::add_common_routes(router, common_);
-  api::add_auth_routes(router, *auth_, *workers_);
+  api::add_auth_routes(router, *auth_, *workers_, *password_workers_);
   api::add_member_routes(router, *members_, *presence_, *workers_);
   api::add_friend_routes(router, *friends_, *workers_);
   api::add_room_routes(router, *rooms_, *chat_, *workers_);
@@ -128,6 +129,7 @@ Application::Application(Config config, std::shared_ptr<Clock> clock)
 
 Application::~Application() {
   unread_news_->stop();
+  password_workers_->stop();
   workers_->stop();  // no blocking work (a commit, say) may outlive what it uses
 }
 
@@ -140,6 +142,7 @@ int Application::serve() {
                config_.server.host, port, config_.server.io_threads);
   server.run();
   unread_news_->stop();
+  password_workers_->stop();
   workers_->stop();
   spdlog::info("drained; bye");
   return 0;

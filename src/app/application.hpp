@@ -49,6 +49,7 @@ class Application {
   std::shared_ptr<Clock> clock_;
   obs::Metrics metrics_;
   std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> password_workers_;  ///< sign-ups and logins: hashing is slow on purpose
   std::unique_ptr<storage::Database> database_;
   common::CommonData common_;
 

@@ -279,9 +279,6 @@ Config load_config_or_throw(const ConfigSources& sources) {
   storage.busy_timeout_ms = in.get_in_range("storage.busyTimeoutMs", 0, 600000);
   storage.checkpoint_interval_ms = in.get_in_range("storage.checkpointIntervalMs", 0, 60000);
   storage.sqlite_cache_mib = in.get_in_range("storage.sqliteCacheMiB", 1, 65536);
-  if (storage.pool_size < storage.worker_threads) {
-    throw ConfigError("setting 'storage.poolSize': needs at least as many connections as storage.workerThreads");
-  }
 
   auto& auth = config.auth;
   auth.jwt_secret = in.get<std::string>("auth.jwtSecret");
@@ -290,6 +287,14 @@ Config load_config_or_throw(const ConfigSources& sources) {
   auth.refresh_token_days = in.get_in_range("auth.refreshTokenDays", 1, 365);
   auth.password_ops_limit = in.get_in_range<unsigned long long>("auth.passwordHash.opsLimit", 1, 10);
   auth.password_mem_limit_bytes = in.get_in_range<std::size_t>("auth.passwordHash.memLimitKib", 8, 4 << 20) * 1024;
+  auth.password_threads = in.get_in_range<unsigned>("auth.passwordHash.threads", 1, 1024);
+  // Sign-ups and logins read and write members from their own threads: every thread that
+  // runs SQL gets a connection without waiting.
+  if (storage.pool_size < storage.worker_threads + auth.password_threads) {
+    throw ConfigError(
+        "setting 'storage.poolSize': needs at least as many connections as storage.workerThreads and "
+        "auth.passwordHash.threads together");
+  }
   auth.login_throttle.max_failures_per_email = in.get_in_range("auth.loginThrottle.maxFailuresPerEmail", 1, 1000);
   auth.login_throttle.max_failures_per_client = in.get_in_range("auth.loginThrottle.maxFailuresPerClient", 1, 100000);
   auth.login_throttle.window_seconds = in.get_in_range("auth.loginThrottle.windowSeconds", 1, 86400);

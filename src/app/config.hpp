@@ -49,6 +49,7 @@ struct AuthConfig {
   int refresh_token_days;
   unsigned long long password_ops_limit;
   std::size_t password_mem_limit_bytes;
+  unsigned password_threads;  ///< threads of their own for hashing (sign-up, login), apart from the worker pool
   LoginThrottleConfig login_throttle;
 };
 

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <thread>
+
 namespace modu::testing {
 namespace {
 
@@ -88,6 +92,36 @@ TEST_P(AuthApiTest, SignUpBadInputTable) {
                                             "\""}),
                                   {{"content-type", "application/json"}}});
   EXPECT_EQ(thirty.status, 201);
+}
+
+/// Hashing is slow on purpose: sign-ups and logins run on threads of their own, so that a
+/// burst of them cannot hold up every other request, and is not held up by them either.
+TEST_P(AuthApiTest, SignUpAndLoginRunApartFromTheWorkerPool) {
+  auto& workers = app_->stomp_services().workers;
+  const auto threads = app_->config().storage.worker_threads;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<unsigned> busy = 0;
+  for (unsigned i = 0; i < threads; ++i)
+    workers.post([released, &busy] {
+      ++busy;
+      released.wait();
+    });
+  while (busy < threads) std::this_thread::yield();
+  // Should the routes still need the pool, they would wait: this lets them finish, late.
+  std::promise<void> finished;
+  std::thread deadline([release = std::move(release), finished = finished.get_future()]() mutable {
+    finished.wait_for(std::chrono::seconds(10));
+    release.set_value();
+  });
+
+  auto api = client();
+  api.join("me@example.com", "me", "my password");
+  EXPECT_EQ(api.log_in("me@example.com", "my password").status, 200);
+  EXPECT_EQ(released.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "sign-up and login waited for the worker pool";
+  finished.set_value();
+  deadline.join();
 }
 
 TEST_P(AuthApiTest, LoginGivesTokensThatOpenMemberRoutes) {

@@ -86,6 +86,9 @@ TEST(Config, BadSettingsFailNamingTheKey) {
   EXPECT_THROW(load_config(with_env({{"MODU_LOG_LEVEL", "loud"}})), ConfigError);
   EXPECT_THROW(load_config(with_env({{"MODU_STORAGE_DATABASE_URL", "postgres://x/y"}})), ConfigError);
   EXPECT_THROW(load_config(with_env({}, "staging")), ConfigError);
+  // Every thread that runs SQL needs a connection of its own: 8 workers and 2 hashers.
+  EXPECT_THROW(load_config(with_env({{"MODU_STORAGE_POOL_SIZE", "9"}})), ConfigError);
+  EXPECT_EQ(load_config(with_env({{"MODU_STORAGE_POOL_SIZE", "10"}})).storage.pool_size, 10u);
 }
 
 TEST(Config, EmptyValuesAndOddKeysAreRefusedNotGuessed) {
