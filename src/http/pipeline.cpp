@@ -57,8 +57,16 @@ boost::asio::awaitable<Reply> Pipeline::dispatch(Request& request) const {
   if (auto* not_allowed = std::get_if<Router::MethodNotAllowed>(&match)) {
     std::string allow;
     for (auto method : not_allowed->allowed) {
-      if (!allow.empty()) allow += ", ";
       allow += method_name(method);
+      allow += ", ";
+    }
+    allow += "OPTIONS";
+    // OPTIONS asks what a path allows (RFC 9110, 9.3.7): every route answers it. A CORS
+    // preflight does not get here; the CORS middleware answers it.
+    if (request.method == Method::options) {
+      auto response = Response::no_content();
+      response.set_header("Allow", allow);
+      co_return response;
     }
     auto response = error_response(
         {Errc::method_not_allowed, fmt::format("{} is not allowed here; use {}", method_name(request.method), allow)},

@@ -111,7 +111,13 @@ TEST_F(PipelineTest, UnknownRouteAndWrongMethod) {
   response = call(*pipeline_, {Method::get, "/echo/x"});
   EXPECT_EQ(response.status, 405);
   EXPECT_EQ(json_of(response).at("code"), "METHOD_NOT_ALLOWED");
-  EXPECT_EQ(header_of(response, "Allow"), "POST");
+  EXPECT_EQ(header_of(response, "Allow"), "POST, OPTIONS");
+
+  // OPTIONS is how a client asks, and it is not an error.
+  response = call(*pipeline_, {Method::options, "/echo/x"});
+  EXPECT_EQ(response.status, 204);
+  EXPECT_EQ(header_of(response, "Allow"), "POST, OPTIONS");
+  EXPECT_EQ(call(*pipeline_, {Method::options, "/nowhere"}).status, 404);
 }
 
 TEST_F(PipelineTest, AHandlerExceptionIsA500WithoutDetails) {
