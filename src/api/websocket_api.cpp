@@ -14,7 +14,9 @@ void add_websocket_routes(http::Router& router, const std::string& path) {
             {Errc::upgrade_required,
              fmt::format("{} speaks STOMP over WebSocket: send a WebSocket upgrade (subprotocol v12.stomp)", path)},
             request.request_id);
+        // RFC 9110, 7.8: a 426 names the protocol to upgrade to, and Upgrade is hop-by-hop.
         response.set_header("Upgrade", "websocket");
+        response.set_header("Connection", "Upgrade");
         co_return response;
       });
 }

@@ -443,7 +443,7 @@ struct Server::Impl {
       return HandshakeProblem{{Errc::upgrade_required,
                                "this server speaks WebSocket version 13 (RFC 6455): send "
                                "Sec-WebSocket-Version: 13"},
-                              {{"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"}}};
+                              {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Version", "13"}}};
     }
     // The key is 16 random bytes in base64: 22 characters and "==".
     const auto key = head.find(bhttp::field::sec_websocket_key);

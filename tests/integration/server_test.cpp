@@ -139,6 +139,16 @@ TEST_F(ServerTest, AWebSocketHandshakeOfAnotherVersionHearsWhichOneWeSpeak) {
   EXPECT_EQ(reply->status, 426);
   EXPECT_EQ(reply->headers["sec-websocket-version"], "13");
   EXPECT_EQ(reply->headers["upgrade"], "websocket");
+  EXPECT_EQ(reply->headers["connection"], "Upgrade, close");  // Upgrade is hop-by-hop (RFC 9110, 7.8)
+
+  // A plain GET of the WebSocket's path is told to upgrade, the same way.
+  Connection plain(server_->port());
+  reply = plain.request(get_request("/ws"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 426);
+  EXPECT_EQ(json_of(*reply).at("code"), "UPGRADE_REQUIRED");
+  EXPECT_EQ(reply->headers["upgrade"], "websocket");
+  EXPECT_EQ(reply->headers["connection"], "Upgrade");
 }
 
 TEST_F(ServerTest, AnAbsoluteFormTargetIsTakenForItsPath) {
