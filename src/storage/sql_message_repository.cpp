@@ -369,7 +369,11 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
   const long long when = to_millis(at);
   std::vector<Result<chat::Appended>> results;
   results.reserve(messages.size());
-  std::map<std::pair<long long, long long>, Result<void>> admitted;  // (room, sender) -> the verdict
+  struct Admitted {
+    Result<void> verdict;
+    bool member;
+  };
+  std::map<std::pair<long long, long long>, Admitted> admitted;  // (room, sender) -> the verdict
   std::map<std::tuple<long long, long long, std::string>, std::size_t> first_with_client_id;
   std::map<long long, long long> advanced;  // room -> new last seq
   struct Newest {
@@ -408,16 +412,19 @@ std::vector<Result<chat::Appended>> SqlMessageRepository::append_once(Writer& wr
           const auto peer = other_of(*state->pair_one_left, *message.sender);
           standing.blocked_by_peer = statements.blocks(peer.value(), who.second);
         }
-        verdict = admitted.emplace(who, admit(standing)).first;
+        verdict = admitted.emplace(who, Admitted{admit(standing), standing.member}).first;
       }
-      if (!verdict->second) {
-        // A retry of a send stored before it was refused (a block since, say) answers the
-        // first message, as any retry does: the client asks whether it was stored.
-        if (auto stored = message.client_msg_id ? statements.find(message) : std::nullopt) {
+      if (!verdict->second.verdict) {
+        // A member's retry of a send stored before it was refused (a block since) answers
+        // the first message, as any retry does: the client asks whether it was stored, and
+        // may read the room anyway. One who left is refused: they keep nothing new of the
+        // room, not even how many have read their message since.
+        auto stored = message.client_msg_id && verdict->second.member ? statements.find(message) : std::nullopt;
+        if (stored) {
           results.emplace_back(chat::Appended{std::move(*stored), true});
           continue;
         }
-        results.emplace_back(verdict->second.error());
+        results.emplace_back(verdict->second.verdict.error());
         continue;
       }
     }

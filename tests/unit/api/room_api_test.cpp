@@ -323,6 +323,16 @@ TEST_P(RoomApiTest, ARetryAfterABlockStillAnswersTheFirstMessage) {
   EXPECT_EQ(amy_->get(room_path(direct) + "/messages/count").json.at("count"), 1);
 }
 
+TEST_P(RoomApiTest, AFormerMemberKeepsNothingNewEvenByRetrying) {
+  const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}}).json.at("id").as_int64();
+  ASSERT_EQ(send(*cat_, group, "see you", "last-words").status, 201);
+  ASSERT_EQ(cat_->del(room_path(group) + "/members/me").status, 204);
+  // Whether the others have read it since is no longer hers to know.
+  auto again = send(*cat_, group, "see you", "last-words");
+  EXPECT_EQ(again.status, 403);
+  EXPECT_EQ(again.code(), "FORBIDDEN");
+}
+
 TEST_P(RoomApiTest, ARetriedSendReturnsTheFirstMessage) {
   const auto direct = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_}}}).json.at("id").as_int64();
   const std::string id = "retry-6f1c2a9e-4b7d-4e0a-9c3f";  // longer than a short string's inline room
