@@ -20,10 +20,18 @@ std::pair<std::int64_t, std::errc> read_integer(std::string_view text) {
   return {value, ec};
 }
 
-std::optional<std::int64_t> parse_integer(std::string_view text) {
+/// A whole number of at least `minimum` named `what`, or VALIDATION_FAILED saying why not.
+Result<std::int64_t> whole_number(std::string_view text, std::string_view what, std::int64_t minimum) {
   const auto [value, ec] = read_integer(text);
-  if (ec != std::errc()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) return Error::validation(fmt::format("{} is out of range", what));
+  if (ec != std::errc()) return Error::validation(fmt::format("{} must be a whole number", what));
+  if (value < minimum) return Error::validation(fmt::format("{} must be at least {}", what, minimum));
   return value;
+}
+
+/// An id in the path: positive, as the OpenAPI document's parameters say.
+Result<std::int64_t> path_id(const http::Request& request, std::string_view name) {
+  return whole_number(request.param(name), fmt::format("path parameter '{}'", name), 1);
 }
 
 Error bad_cursor() { return Error::validation("parameter 'cursor' is not a cursor this server gave out"); }
@@ -41,23 +49,20 @@ Result<std::optional<std::int64_t>> query_integer(const http::Request& request, 
                                                   std::int64_t minimum) {
   auto text = request.query_param(name);
   if (!text) return std::optional<std::int64_t>();
-  const auto [value, ec] = read_integer(*text);
-  if (ec == std::errc::result_out_of_range)
-    return Error::validation(fmt::format("parameter '{}' is out of range", name));
-  if (ec != std::errc()) return Error::validation(fmt::format("parameter '{}' must be a whole number", name));
-  if (value < minimum) return Error::validation(fmt::format("parameter '{}' must be at least {}", name, minimum));
-  return std::optional<std::int64_t>(value);
+  auto value = whole_number(*text, fmt::format("parameter '{}'", name), minimum);
+  if (!value) return value.error();
+  return std::optional<std::int64_t>(*value);
 }
 
 Result<MemberId> member_id_param(const http::Request& request, std::string_view name) {
-  auto value = parse_integer(request.param(name));
-  if (!value || *value <= 0) return Error::not_found("no such member");
+  auto value = path_id(request, name);
+  if (!value) return value.error();
   return MemberId(*value);
 }
 
 Result<RoomId> room_id_param(const http::Request& request, std::string_view name) {
-  auto value = parse_integer(request.param(name));
-  if (!value || *value <= 0) return Error::not_found("no such room");
+  auto value = path_id(request, name);
+  if (!value) return value.error();
   return RoomId(*value);
 }
 

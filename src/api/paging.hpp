@@ -22,7 +22,8 @@ Result<std::size_t> page_size(const http::Request& request);
 Result<std::optional<std::int64_t>> query_integer(const http::Request& request, std::string_view name,
                                                   std::int64_t minimum);
 
-/// A positive id from the path; NOT_FOUND for anything else (no such thing can exist).
+/// A positive id from the path; VALIDATION_FAILED for anything else, as for a query
+/// parameter (an id that could be one but names nothing is the caller's NOT_FOUND).
 Result<MemberId> member_id_param(const http::Request& request, std::string_view name);
 Result<RoomId> room_id_param(const http::Request& request, std::string_view name);
 

@@ -76,7 +76,7 @@ TEST_P(MemberApiTest, OthersSeeMyProfileButNotMyEmail) {
   EXPECT_FALSE(seen.json.as_object().contains("email"));
   EXPECT_TRUE(me.get("/api/v1/members/" + std::to_string(my_id)).json.as_object().contains("email"));
   EXPECT_EQ(other.get("/api/v1/members/987654").status, 404);
-  EXPECT_EQ(other.get("/api/v1/members/abc").status, 404);
+  EXPECT_EQ(other.get("/api/v1/members/abc").status, 400);  // not an id at all
   EXPECT_EQ(other.get("/api/v1/members/987654/profiles").status, 404);
 }
 

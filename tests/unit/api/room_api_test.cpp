@@ -409,7 +409,13 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   EXPECT_EQ(amy_->post(room_path(direct) + "/read", {{"seq", "5"}}).status, 400);
   EXPECT_EQ(amy_->post(room_path(direct) + "/read", {{"seq", -1}}).status, 400);
   EXPECT_EQ(amy_->get("/api/v1/rooms?cursor=nonsense").status, 400);
-  EXPECT_EQ(amy_->get("/api/v1/rooms/abc").status, 404);
+  // An id in the path is checked as a query parameter is: what cannot be an id is 400.
+  for (const std::string bad : {"abc", "0", "-1", "1.5", "9223372036854775808"}) {
+    const auto got = amy_->get("/api/v1/rooms/" + bad + "/messages");
+    EXPECT_EQ(got.status, 400) << bad;
+    EXPECT_EQ(got.code(), "VALIDATION_FAILED") << bad;
+  }
+  EXPECT_EQ(amy_->get("/api/v1/rooms/987654").status, 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RoomApiTest, ::testing::Values(Engine::sqlite, Engine::mysql), engine_name);
