@@ -56,10 +56,36 @@ Result<std::string> normalize_status_message(std::string_view text, std::size_t 
   return trimmed;
 }
 
+namespace {
+
+/// `media/<id>` or `/api/v1/media/<id>`, optionally with `/thumbnail`: where the media
+/// service keeps what it stores. An id is letters, digits, `-` and `_`.
+bool is_media_path(const boost::urls::url_view& reference) {
+  if (reference.has_query() || reference.has_fragment()) return false;
+  const auto segments = reference.segments();
+  std::vector<std::string> parts(segments.begin(), segments.end());
+  std::size_t at = 0;
+  if (reference.is_path_absolute()) {
+    if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") return false;
+    at = 2;
+  }
+  const auto rest = parts.size() - at;
+  if (rest < 2 || rest > 3 || parts[at] != "media") return false;
+  const auto& id = parts[at + 1];
+  const bool id_ok = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+  return id_ok && (rest == 2 || parts[at + 2] == "thumbnail");
+}
+
+}  // namespace
+
 Result<std::string> check_image_reference(std::string_view reference, std::string_view field) {
   const auto refused = [&] {
-    return Error::validation(fmt::format("field '{}' must be a media id or an http(s) URL of at most {} characters",
-                                         field, kImageReferenceMax));
+    return Error::validation(
+        fmt::format("field '{}' must be a media path on this server (media/1, /api/v1/media/1) or an http(s) URL, "
+                    "in URL syntax (other characters percent-encoded) and at most {} characters",
+                    field, kImageReferenceMax));
   };
   // URL syntax allows only ASCII, so the length in octets is the length in characters.
   if (reference.empty() || reference.size() > kImageReferenceMax) return refused();
@@ -70,11 +96,11 @@ Result<std::string> check_image_reference(std::string_view reference, std::strin
     if ((scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) || parsed->host().empty()) {
       return refused();
     }
-  } else if (parsed->has_authority()) {
-    return refused();  // `//elsewhere/...`: another host, without saying how
-  }
-  for (const auto segment : parsed->segments()) {
-    if (segment == "..") return refused();
+    for (const auto segment : parsed->segments()) {
+      if (segment == "..") return refused();
+    }
+  } else if (parsed->has_authority() || !is_media_path(*parsed)) {
+    return refused();  // `//elsewhere/...` (another host, without saying how), or any other path here
   }
   return std::string(reference);
 }

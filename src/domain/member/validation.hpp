@@ -22,9 +22,10 @@ Result<std::string> normalize_nickname(std::string_view nickname);
 Result<void> check_password(std::string_view password);
 /// Trimmed, at most `max_length` characters, no control characters but line breaks.
 Result<std::string> normalize_status_message(std::string_view text, std::size_t max_length);
-/// An image or file reference, at most 1024 characters: an http(s) URL, or a media id or
-/// path on this server (`media/1`, `/api/v1/media/1`). Clients put it in `src` and
-/// `href`: no other scheme (`javascript:`, `data:`), no `..`, nothing outside URL syntax.
+/// An image or file reference, at most 1024 characters: an http(s) URL, or a media path on
+/// this server (`media/1`, `/api/v1/media/1`, either with `/thumbnail`). Clients put it
+/// in `src` and `href`: no other scheme (`javascript:`, `data:`), no other path of this
+/// server, no `..`, nothing outside URL syntax.
 Result<std::string> check_image_reference(std::string_view reference, std::string_view field);
 
 }  // namespace modu::member

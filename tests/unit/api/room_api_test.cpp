@@ -368,6 +368,13 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
            {{{"type", "file"}, {"body", "../../etc/passwd"}}, "a climb out of the media folder"},
            {{{"type", "image"}, {"body", "//elsewhere.example.com/x.png"}}, "another host, scheme-relative"},
            {{{"type", "image"}, {"body", "https:///no-host"}}, "a URL without a host"},
+           {{{"type", "image"}, {"body", "/api/v1/auth/logout"}}, "a path of this server, not media"},
+           {{{"type", "file"}, {"body", "/etc/passwd"}}, "a path that is not media"},
+           {{{"type", "file"}, {"body", "media/"}}, "media without an id"},
+           {{{"type", "file"}, {"body", "media/1/../../x"}}, "media, then a climb"},
+           {{{"type", "file"}, {"body", "media/1?x=1"}}, "media with a query"},
+           {{{"type", "file"}, {"body", "media/1/original"}}, "media, and something else"},
+           {{{"type", "image"}, {"body", "https://ex.com/\xEA\xB0\x80"}}, "not URL syntax (percent-encode)"},
            {{{"type", "text"}, {"body", "x"}, {"clientMsgId", std::string(65, 'c')}}, "long client id"},
            {{{"type", "text"}, {"body", 5}}, "body a number"},
        }) {
@@ -377,7 +384,8 @@ TEST_P(RoomApiTest, BadInputGetsClearErrors) {
   }
   EXPECT_EQ(send(*amy_, direct, "line one\nline two").status, 201);  // line breaks are fine
   EXPECT_EQ(send(*amy_, direct, "name\tscore").status, 201);         // and tabs, pasted from a table
-  for (const auto* reference : {"media/1", "/api/v1/media/1", "https://img.example.com/a%20b.png?w=200"}) {
+  for (const auto* reference : {"media/1", "/api/v1/media/1", "/api/v1/media/a3f9_c0-1/thumbnail",
+                                "https://img.example.com/a%20b.png?w=200", "https://ex.com/%EA%B0%80"}) {
     EXPECT_EQ(amy_->post(messages, {{"type", "image"}, {"body", reference}}).status, 201) << reference;
   }
   // A clientMsgId is counted in characters: 64 Hangul syllables are 192 octets.
