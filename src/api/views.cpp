@@ -96,6 +96,16 @@ boost::json::object message_json(const chat::CountedMessage& counted, boost::jso
   return json;
 }
 
+namespace {
+
+/// A 1:1 room's other member, who may have left it (then `members` does not name them).
+boost::json::value peer_json(const room::Room& room, MemberId viewer) {
+  const auto peer = room.peer_of(viewer);
+  return peer ? boost::json::value(peer->value()) : boost::json::value(nullptr);
+}
+
+}  // namespace
+
 boost::json::object room_json(const room::RoomDetail& detail, MemberId viewer) {
   const auto& room = detail.room;
   return {{"id", room.id.value()},
@@ -106,6 +116,7 @@ boost::json::object room_json(const room::RoomDetail& detail, MemberId viewer) {
           {"lastActivityAt", format_iso8601(room.last_activity_at)},
           {"archived", room.archived},
           {"createdAt", format_iso8601(room.created_at)},
+          {"peerId", peer_json(room, viewer)},
           {"members", memberships_json(detail.members, viewer)}};
 }
 
@@ -120,6 +131,7 @@ boost::json::object room_summary_json(const room::RoomSummary& summary, MemberId
           {"unreadCount", std::max<std::int64_t>(0, room.last_seq - summary.my_read_seq)},
           {"muted", summary.my_muted},
           {"memberCount", summary.member_count},
+          {"peerId", peer_json(room, viewer)},
           {"members", memberships_json(summary.preview, viewer)}};
 }
 

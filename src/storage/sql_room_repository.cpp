@@ -13,7 +13,7 @@ namespace modu::storage {
 namespace {
 
 constexpr std::string_view kRoomColumns =
-    "r.id, r.kind, r.name, r.image, r.last_seq, r.last_activity_at, r.archived, r.created_at";
+    "r.id, r.kind, r.name, r.image, r.last_seq, r.last_activity_at, r.archived, r.created_at, r.direct_key";
 const std::string kFind = fmt::format("SELECT {} FROM rooms r WHERE r.id = :id", kRoomColumns);
 const std::string kFindDirect = fmt::format("SELECT {} FROM rooms r WHERE r.direct_key = :key", kRoomColumns);
 constexpr std::string_view kInsertDirect =
@@ -95,6 +95,7 @@ room::Room read_room(RowReader& row) {
   room.last_activity_at = row.time();
   room.archived = row.boolean();
   room.created_at = row.time();
+  if (auto key = row.optional_text()) room.pair = direct_pair(*key);
   return room;
 }
 

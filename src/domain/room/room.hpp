@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace modu::room {
@@ -24,6 +25,14 @@ struct Room {
   TimePoint last_activity_at;
   bool archived = false;
   TimePoint created_at;
+  /// A 1:1 room's two members, whether they are in it now or one has left it.
+  std::optional<std::pair<MemberId, MemberId>> pair;
+
+  /// In a 1:1 room, the member of the pair who is not `me`.
+  std::optional<MemberId> peer_of(MemberId me) const {
+    if (!pair) return std::nullopt;
+    return pair->first == me ? pair->second : pair->first;
+  }
 };
 
 /// Room — room member — member: the membership carries its own data.

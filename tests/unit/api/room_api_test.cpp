@@ -47,6 +47,17 @@ TEST_P(RoomApiTest, TheOneToOneRoomOfAPairIsTheSameEveryTime) {
   EXPECT_EQ(from_bob.json.at("id"), room);
   EXPECT_EQ(cat_->get(room_path(room)).status, 403);
   EXPECT_EQ(cat_->get(room_path(987654)).status, 404);
+
+  // Each side sees who the room is with, also once that one has left it.
+  EXPECT_EQ(opened.json.at("peerId"), bob_id_);
+  EXPECT_EQ(from_bob.json.at("peerId"), amy_id_);
+  ASSERT_EQ(bob_->del(room_path(room) + "/members/me").status, 204);
+  const auto left = amy_->get(room_path(room));
+  EXPECT_EQ(left.json.at("members").as_array().size(), 1u);
+  EXPECT_EQ(left.json.at("peerId"), bob_id_);
+  EXPECT_EQ(amy_->get("/api/v1/rooms").json.at("items").at(0).at("peerId"), bob_id_);
+  const auto group = amy_->post("/api/v1/rooms", {{"memberIds", {bob_id_, cat_id_}}});
+  EXPECT_TRUE(group.json.at("peerId").is_null());
 }
 
 TEST_P(RoomApiTest, ChatHistoryUnreadCountsAndTheRoomList) {
