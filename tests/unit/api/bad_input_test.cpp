@@ -46,7 +46,7 @@ TEST_P(BadInputTest, EveryBodyEndpointAnswersBadInputClearly) {
       {Method::patch, friend_path, R"({"hidden":"true"})", 400, "VALIDATION_FAILED"},
       {Method::patch, friend_path, R"({"blocked":1})", 400, "VALIDATION_FAILED"},
       {Method::patch, friend_path, "{}", 400, "VALIDATION_FAILED"},
-      {Method::delete_, "/api/v1/friends/not-a-number", "", 404, "NOT_FOUND"},
+      {Method::delete_, "/api/v1/friends/not-a-number", "", 400, "VALIDATION_FAILED"},
       {Method::get, "/api/v1/friends?size=-1", "", 400, "VALIDATION_FAILED"},
       {Method::get, "/api/v1/friends?size=ten", "", 400, "VALIDATION_FAILED"},
       {Method::get, "/api/v1/friends?cursor=%21%21", "", 400, "VALIDATION_FAILED"},
