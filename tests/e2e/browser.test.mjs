@@ -3,7 +3,7 @@
 // room, chat live both ways, see unread counts, and page back through history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, api } from './support/server.mjs';
@@ -11,6 +11,12 @@ import { startServer, api } from './support/server.mjs';
 const WAIT_MS = 10_000; // every wait for the page is bounded by this
 const CHROMIUM = process.env.MODU_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.MODU_E2E_SCREENSHOTS; // a folder, to look at the pages
+// The binary serves the web client's files as they were when it was built. To try the
+// client's working copy without a rebuild, name its folder here (web/client): the pages
+// get its app.js and app.css instead, with the server's headers. (Not index.html: a
+// page the test served would not count as the server's, and Chromium would keep it
+// from opening a WebSocket to a local address.)
+const CLIENT_DIR = process.env.MODU_E2E_CLIENT_DIR;
 
 let server;
 let browser;
@@ -33,10 +39,23 @@ async function signUp(nickname, on = server) {
   return { id: signup.json.id, email, password, nickname, token: login.json.accessToken };
 }
 
-/// A fresh browser context (its own session storage) logged in through the form, live.
-/// `prepare(context)` runs before the page opens.
-async function logIn(user, prepare = async () => {}, on = server) {
+/// A fresh browser context: its own storage, as another browser would have.
+async function newContext() {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  if (CLIENT_DIR) {
+    await context.route(/\/assets\/app\.(js|css)$/, async (route) => {
+      const response = await route.fetch();
+      const name = new URL(route.request().url()).pathname.slice('/assets/'.length);
+      await route.fulfill({ response, body: readFileSync(join(CLIENT_DIR, name)) });
+    });
+  }
+  return context;
+}
+
+/// A fresh browser context logged in through the form, live. `prepare(context)` runs
+/// before the page opens.
+async function logIn(user, prepare = async () => {}, on = server) {
+  const context = await newContext();
   await prepare(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
@@ -117,6 +136,30 @@ async function goOnline(page, link) {
   await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
 }
 
+/// The page's tab goes to the background (`hidden`), or comes back, as far as the page can tell.
+const setHidden = (page, hidden) =>
+  page.evaluate((on) => {
+    if (on) Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    else delete document.hidden; // the real one again: visible
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+
+/// Opens a room over REST (a group with `name`, or with more than one other): its id.
+async function openRoom(by, others, name) {
+  const created = await api(server.base, 'POST', '/api/v1/rooms', { memberIds: others.map((o) => o.id), name }, by.token);
+  assert.ok(created.status === 200 || created.status === 201, JSON.stringify(created.json));
+  return created.json.id;
+}
+
+async function post(by, roomId, body) {
+  const sent = await api(server.base, 'POST', `/api/v1/rooms/${roomId}/messages`, { type: 'text', body }, by.token);
+  assert.equal(sent.status, 201, JSON.stringify(sent.json));
+  return sent.json;
+}
+
+/// What the browser logs of each REST try while it is offline.
+const OFFLINE = 'Failed to load resource: net::ERR_INTERNET_DISCONNECTED';
+
 test('two people chat live in the browser: the room list, unread counts, messages both ways', async () => {
   const [amy, ben] = [await signUp('amy'), await signUp('ben')];
   const [a, b] = [await logIn(amy), await logIn(ben)];
@@ -165,12 +208,6 @@ test('two people chat live in the browser: the room list, unread counts, message
 
   // Amy goes to another tab: Ben's next message waits for her, and her page says so
   // too, as the server counts it. Back in view, she reads it, and Ben sees that.
-  const setHidden = (page, hidden) =>
-    page.evaluate((on) => {
-      if (on) Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-      else delete document.hidden; // the real one again: visible
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, hidden);
   await setHidden(a, true);
   await say(b, 'still there?');
   const unreadBeside = (page, text) =>
@@ -365,8 +402,7 @@ test('a message typed offline still goes out after I switch to another room', as
   await roomItem(l, 'max').click();
   await messageBody(l, 'for max, typed offline').waitFor();
   assert.equal(await l.getByTestId('pending-message').count(), 0, 'nothing left waiting');
-  const offline = 'Failed to load resource: net::ERR_INTERNET_DISCONNECTED'; // the REST tries while offline
-  assert.deepEqual(l.problems.filter((problem) => !problem.endsWith(offline)), []);
+  assert.deepEqual(l.problems.filter((problem) => !problem.endsWith(OFFLINE)), []);
   await l.context().close();
 });
 
@@ -690,4 +726,303 @@ test('before its access token expires, the page moves to a fresh connection with
   } finally {
     await shortLived.stop();
   }
+});
+
+test('a room that could not open while the server was away opens when clicked again, or once it is back', async () => {
+  const [amy, ben, cat] = [await signUp('amy'), await signUp('ben'), await signUp('cat')];
+  const [withBen, withCat] = [await openRoom(amy, [ben]), await openRoom(amy, [cat])];
+  await post(ben, withBen, 'ben says hi');
+  await post(cat, withCat, 'cat says hi');
+  const link = testLink();
+  const a = await logIn(amy, link.prepare);
+  const unreachable = () =>
+    a.getByTestId('history-status').getByText('Cannot reach the server; the room opens once it is back.').waitFor();
+
+  // Nothing reaches the server: Cat's room cannot open, and says why in words. What I
+  // type there waits for the connection, as in any room of mine.
+  await goOffline(a, link);
+  await roomItem(a, 'cat').click();
+  await unreachable();
+  await say(a, 'typed in a room not loaded');
+  await a.getByTestId('pending-message').getByText('waiting for the connection…').waitFor();
+
+  // REST is back, the live connection not yet: a click on the room loads it.
+  await a.context().setOffline(false);
+  await roomItem(a, 'cat').click();
+  await messageBody(a, 'cat says hi').waitFor();
+
+  // Again with Ben's room: this time the connection coming back loads it by itself,
+  // and the message typed in Cat's room goes out.
+  await a.context().setOffline(true);
+  await roomItem(a, 'ben').click();
+  await unreachable();
+  await goOnline(a, link);
+  await messageBody(a, 'ben says hi').waitFor();
+  await post(ben, withBen, 'live again');
+  await messageBody(a, 'live again').waitFor();
+  const stored = async () =>
+    (await api(server.base, 'GET', `/api/v1/rooms/${withCat}/messages`, null, cat.token)).json.items.map((m) => m.body);
+  for (const deadline = Date.now() + WAIT_MS; (await stored()).length < 2 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(await stored(), ['cat says hi', 'typed in a room not loaded']);
+  assert.deepEqual(a.problems.filter((problem) => !problem.endsWith(OFFLINE)), []);
+  await a.context().close();
+});
+
+test('when the server cannot be reached, logging in and opening a room say so in words', async () => {
+  const [ivy, jay] = [await signUp('ivy'), await signUp('jay')];
+  const context = await newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  await page.goto(`${server.base}/`);
+  await page.route(/\/api\/v1\//, (route) => route.abort('connectionrefused'));
+  await page.getByTestId('login-email').fill(ivy.email);
+  await page.getByTestId('login-password').fill(ivy.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('auth-error').getByText('Cannot reach the server; try again in a moment.').waitFor();
+  await page.unroute(/\/api\/v1\//);
+  await page.getByTestId('login-submit').click();
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+
+  await page.route(/\/api\/v1\/members/, (route) => route.abort('connectionrefused'));
+  await page.getByTestId('open-room-email').fill(jay.email);
+  await page.getByTestId('open-room-submit').click();
+  await page.getByTestId('open-room-error').getByText('Cannot reach the server; try again in a moment.').waitFor();
+  await context.close();
+});
+
+test('a link to a room, opened while logged out, leads there; a room I am not in offers no composer', async () => {
+  const [kit, lia, moe] = [await signUp('kit'), await signUp('lia'), await signUp('moe')];
+  const ours = await openRoom(kit, [lia]);
+  await post(lia, ours, 'see you there');
+  const theirs = await openRoom(lia, [moe]);
+  const context = await newContext();
+  const k = await context.newPage();
+  k.setDefaultTimeout(WAIT_MS);
+  await k.goto(`${server.base}/#/rooms/${ours}`);
+  await k.getByTestId('login-email').fill(kit.email);
+  await k.getByTestId('login-password').fill(kit.password);
+  await k.getByTestId('login-submit').click();
+  await messageBody(k, 'see you there').waitFor();
+  assert.equal(new URL(k.url()).hash, `#/rooms/${ours}`);
+
+  // Someone else's room: it says so, and there is nothing to write in.
+  await k.evaluate((id) => { location.hash = `#/rooms/${id}`; }, theirs);
+  await k.getByTestId('history-status').getByText('You are not in this room.').waitFor();
+  await k.getByTestId('send-form').waitFor({ state: 'hidden' });
+  // Back in a room of mine, the composer is back.
+  await roomItem(k, 'lia').click();
+  await k.getByTestId('send-form').waitFor();
+  await context.close();
+});
+
+test('messages in any script read in their own direction', async () => {
+  const [noa, oz] = [await signUp('noa'), await signUp('oz')];
+  const roomId = await openRoom(oz, [noa]);
+  await post(oz, roomId, 'שלום, מה שלומך?');
+  const n = await logIn(noa);
+  await roomItem(n, 'oz').getByTestId('room-last').getByText('שלום, מה שלומך?').waitFor();
+  assert.equal(await roomItem(n, 'oz').getByTestId('room-last').getAttribute('dir'), 'auto');
+  await roomItem(n, 'oz').click();
+  assert.equal(await messageBody(n, 'שלום, מה שלומך?').getAttribute('dir'), 'auto');
+  await n.context().close();
+});
+
+test('the open room counts in the tab title while the tab is in the background', async () => {
+  const [pam, quy] = [await signUp('pam'), await signUp('quy')];
+  const roomId = await openRoom(quy, [pam]);
+  await post(quy, roomId, 'first');
+  const p = await logIn(pam);
+  await roomItem(p, 'quy').click();
+  await messageBody(p, 'first').waitFor();
+  await p.waitForFunction(() => document.title === 'Modu');
+  const readByPam = async () =>
+    (await api(server.base, 'GET', `/api/v1/rooms/${roomId}`, null, quy.token)).json.members
+      .find((m) => m.memberId === pam.id).readSeq;
+  for (const deadline = Date.now() + WAIT_MS; (await readByPam()) < 1 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  await setHidden(p, true);
+  await post(quy, roomId, 'while away 1');
+  await post(quy, roomId, 'while away 2');
+  await messageBody(p, 'while away 2').waitFor();
+  await p.waitForFunction(() => document.title === '(2) Modu');
+  await setHidden(p, false);
+  await p.waitForFunction(() => document.title === 'Modu');
+  await p.context().close();
+});
+
+test('members are named, also those who have left and those past the list\'s preview of a group', async () => {
+  const people = [];
+  for (const nickname of ['amy', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal']) people.push(await signUp(nickname));
+  const [amy, ben, cat, dan, eve, fay, gus, hal] = people;
+  const big = await openRoom(amy, [ben, cat, dan, eve, fay, gus], 'Big');
+  await post(dan, big, 'dan was here');
+  assert.equal((await api(server.base, 'DELETE', `/api/v1/rooms/${big}/members/me`, null, dan.token)).status, 204);
+
+  const a = await logIn(amy);
+  await roomItem(a, 'Big').getByTestId('room-last').getByText('dan left', { exact: true }).waitFor();
+  await roomItem(a, 'Big').click();
+  const danWasHere = a.getByTestId('message').filter({ has: messageBody(a, 'dan was here') });
+  await danWasHere.getByTestId('message-sender').getByText('dan', { exact: true }).waitFor();
+  await a.getByTestId('message').getByText('dan left', { exact: true }).waitFor();
+
+  // Gus, not among the four members the list shows of the room, invites Hal, while
+  // Amy looks at her list: its last line names them both.
+  await a.evaluate(() => { location.hash = '#/rooms'; });
+  const invited = await api(server.base, 'POST', `/api/v1/rooms/${big}/members`, { memberIds: [hal.id] }, gus.token);
+  assert.equal(invited.status, 200);
+  await roomItem(a, 'Big').getByTestId('room-last').getByText('gus invited hal', { exact: true }).waitFor();
+  assert.deepEqual(await a.getByText(/member \d+/).allTextContents(), []);
+  assertNoProblems(a);
+  await a.context().close();
+});
+
+test('a 1:1 room the other left keeps their name, and counts them again once a message brings them back', async () => {
+  const [uma, ned] = [await signUp('uma'), await signUp('ned')];
+  const roomId = await openRoom(uma, [ned]);
+  await post(ned, roomId, 'hello uma');
+  const u = await logIn(uma);
+  await roomItem(u, 'ned').click();
+  await messageBody(u, 'hello uma').waitFor();
+
+  assert.equal((await api(server.base, 'DELETE', `/api/v1/rooms/${roomId}/members/me`, null, ned.token)).status, 204);
+  await u.getByTestId('message').getByText('ned left', { exact: true }).waitFor();
+  await u.getByTestId('room-subtitle').getByText('ned left this room', { exact: true }).waitFor();
+  assert.equal(await u.getByTestId('room-title').textContent(), 'ned');
+  await roomItem(u, 'ned').waitFor();
+  await screenshot(u, 'peer-left-uma');
+
+  // Writing to him puts him back in the room: he has not read it yet, and the page says so.
+  await say(u, 'come back');
+  const comeBack = u.getByTestId('message').filter({ has: messageBody(u, 'come back') });
+  await comeBack.getByTestId('unread-members').getByText('1', { exact: true }).waitFor();
+  await u.getByTestId('room-subtitle').getByText(/^ned( · |$)/).waitFor();
+  assert.equal(await u.getByTestId('room-title').textContent(), 'ned');
+  assertNoProblems(u);
+  await u.context().close();
+});
+
+test('a list grown with "More rooms" keeps its length when read again; the title does not understate', async () => {
+  const [kat, lou, mia] = [await signUp('kat'), await signUp('lou'), await signUp('mia')];
+  for (let i = 1; i <= 60; i++) {
+    const roomId = await openRoom(lou, [kat, mia], `Room ${i}`);
+    await post(lou, roomId, `news ${i}`);
+  }
+  const listed = (await api(server.base, 'GET', '/api/v1/rooms?size=100', null, kat.token)).json.items;
+  const unread = (items) => items.reduce((sum, room) => sum + room.unreadCount, 0);
+  const k = await logIn(kat);
+  const items = k.getByTestId('room-item');
+  await roomItem(k, 'Room 60').waitFor();
+  assert.equal(await items.count(), 50);
+  assert.equal(await k.title(), `(${unread(listed.slice(0, 50))}+) Modu`, 'more rooms may hold more unread');
+
+  await k.getByTestId('more-rooms').click();
+  await roomItem(k, 'Room 1').waitFor();
+  assert.equal(await items.count(), 60);
+  await k.getByTestId('more-rooms').waitFor({ state: 'hidden' });
+  assert.equal(await k.title(), `(${unread(listed)}) Modu`);
+
+  // Read again, as after a reconnect or a new room: all 60 stay, and the new one joins them.
+  await k.getByTestId('refresh-rooms').click();
+  await openRoom(lou, [kat, mia], 'Room 61');
+  await roomItem(k, 'Room 61').waitFor();
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the list read anew
+  assert.equal(await items.count(), 61);
+  await roomItem(k, 'Room 1').waitFor();
+  assertNoProblems(k);
+  await k.context().close();
+});
+
+test('a duplicated tab shares its session: a token renewed in either keeps both logged in', async () => {
+  const [val, wes] = [await signUp('val'), await signUp('wes')];
+  const roomId = await openRoom(wes, [val]);
+  const first = await logIn(val);
+  // The browser's "Duplicate tab": a tab of the same browser with a copy of the first
+  // one's sessionStorage.
+  const copied = await first.evaluate(() => sessionStorage.getItem('modu.session'));
+  const second = await first.context().newPage();
+  second.setDefaultTimeout(WAIT_MS);
+  await second.addInitScript((session) => {
+    if (!sessionStorage.getItem('modu.session')) sessionStorage.setItem('modu.session', session);
+  }, copied);
+  await second.goto(`${server.base}/`);
+  await second.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  // And a log-in of its own in a third tab.
+  const third = await first.context().newPage();
+  third.setDefaultTimeout(WAIT_MS);
+  await third.goto(`${server.base}/`);
+  await third.getByTestId('login-email').fill(val.email);
+  await third.getByTestId('login-password').fill(val.password);
+  await third.getByTestId('login-submit').click();
+  await third.locator('[data-testid="connection"][data-state="live"]').waitFor();
+
+  const storedToken = () => JSON.parse(sessionStorage.getItem('modu.session'))?.refreshToken;
+  const refreshToken = (page) => page.evaluate(storedToken);
+  /// Tells `page` its access token has expired (a 401 on the room list), so that it renews.
+  const renewIn = async (page) => {
+    const before = await refreshToken(page);
+    const expired = { code: 'UNAUTHORIZED', message: 'the access token has expired', requestId: 'test' };
+    await page.route(/\/api\/v1\/rooms(\?.*)?$/, (route) =>
+      route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify(expired) }), { times: 1 });
+    await page.getByTestId('refresh-rooms').click();
+    await page.waitForFunction((old) => JSON.parse(sessionStorage.getItem('modu.session'))?.refreshToken !== old,
+                               before);
+  };
+  // Each tab in turn is told its token expired: each time, both hold the same new pair.
+  for (const page of [second, first, second, third]) {
+    await renewIn(page);
+    assert.equal(await refreshToken(first), await refreshToken(second));
+  }
+  assert.notEqual(await refreshToken(third), await refreshToken(first), 'a log-in of its own');
+
+  // All three are still logged in, and live.
+  await post(wes, roomId, 'still with us?');
+  for (const page of [first, second, third]) {
+    await roomItem(page, 'wes').getByTestId('room-last').getByText('still with us?').waitFor();
+    await page.getByTestId('refresh-rooms').click();
+    await roomItem(page, 'wes').waitFor();
+    assert.equal(await page.getByTestId('login-form').isVisible(), false);
+  }
+  const reissued = await api(server.base, 'POST', '/api/v1/auth/reissue', { refreshToken: await refreshToken(first) });
+  assert.equal(reissued.status, 200, 'the shared session is alive');
+  await first.context().close();
+});
+
+test('while I read older messages, new ones wait below, unread, until I scroll down to them', async () => {
+  const [rob, sue] = [await signUp('rob'), await signUp('sue')];
+  const roomId = await openRoom(sue, [rob]);
+  for (let i = 1; i <= 40; i++) await post(sue, roomId, `old news ${i}`);
+  const r = await logIn(rob);
+  await roomItem(r, 'sue').click();
+  await messageBody(r, 'old news 40').waitFor();
+  const readByRob = async () =>
+    (await api(server.base, 'GET', `/api/v1/rooms/${roomId}`, null, sue.token)).json.members
+      .find((m) => m.memberId === rob.id).readSeq;
+  const readReaches = async (seq) => {
+    for (const deadline = Date.now() + WAIT_MS; (await readByRob()) < seq && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(await readByRob(), seq);
+  };
+  await readReaches(40);
+
+  // Up in the history, a new message comes: it stays unread, and the page says it is there.
+  await r.getByTestId('messages').evaluate((box) => { box.scrollTop = 0; });
+  await messageBody(r, 'old news 1').waitFor();
+  await post(sue, roomId, 'breaking news');
+  await r.getByTestId('new-below').waitFor();
+  await screenshot(r, 'new-below-rob');
+  await new Promise((resolve) => setTimeout(resolve, 500)); // time enough to mark it read
+  assert.equal(await readByRob(), 40);
+
+  // Down to it: read.
+  await r.getByTestId('new-below').click();
+  await messageBody(r, 'breaking news').waitFor();
+  await readReaches(41);
+  await r.getByTestId('new-below').waitFor({ state: 'hidden' });
+  assertNoProblems(r);
+  await r.context().close();
 });

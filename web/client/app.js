@@ -95,32 +95,168 @@ class ApiError extends Error {
 
 // ---------------------------------------------------------------- session and REST
 
-/// {accessToken, refreshToken, expiresAt, member}; in sessionStorage so that a reload
-/// keeps the tab logged in and closing it forgets.
+/// The server could not be reached at all (it is down, or the network is): what `fetch`
+/// reports as a bare "Failed to fetch", said as a person would.
+class Unreachable extends Error {
+  constructor() {
+    super('Cannot reach the server; try again in a moment.');
+  }
+}
+
+/// {sessionId, generation, accessToken, refreshToken, expiresAt, lifetimeMs, member}; in
+/// sessionStorage so that a reload keeps the tab logged in and closing it forgets.
+/// `sessionId` names the log-in, which every renewal keeps; `generation` counts renewals.
 let auth = null;
 try {
   auth = JSON.parse(sessionStorage.getItem(SESSION_KEY));
 } catch {
   auth = null;
 }
+if (auth && !auth.sessionId) {
+  // Stored before sessions had ids: one now, which a duplicate of this tab copies.
+  Object.assign(auth, { sessionId: randomId(), generation: 0 });
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(auth));
+}
 
-function setSession(login) {
-  auth = {
+function keepSession(session) {
+  auth = session;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(auth));
+}
+
+/// A log-in's tokens, or a renewal's (`of` is the session renewed).
+function setSession(login, of = null) {
+  keepSession({
+    sessionId: of?.sessionId ?? randomId(),
+    generation: of ? of.generation + 1 : 0,
     accessToken: login.accessToken,
     refreshToken: login.refreshToken,
     expiresAt: Date.now() + login.expiresIn * 1000,
     lifetimeMs: login.expiresIn * 1000,
     member: login.member,
-  };
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify(auth));
+  });
 }
 
 const me = () => auth?.member?.id;
 
+// ---- one session in several tabs
+//
+// A duplicated tab (the browser's "Duplicate" copies sessionStorage) starts with the
+// session of the tab it came from, and so with the same refresh token, good for one use:
+// were both tabs to renew it, the server would take the second use for a theft and end
+// the session in both. So the tabs of one session renew together. One of them, the
+// renewer, is the only one to trade the refresh token: the tab holding the Web Lock
+// named after the session (the first to ask; when its tab closes, the lock passes to
+// the next). It tells every new pair to the others over a BroadcastChannel, and they
+// adopt it; one that needs a new pair sooner asks the renewer for it. A lock rather
+// than a message decides who renews, because a lock cannot be held by two tabs at once.
+// A separate log-in in another tab is a session of its own, with a lock of its own.
+// (A renewer closed while its renewal is on its way takes the new pair with it: the
+// next renewal, from another tab, then ends the session, as a reuse. It is rare enough.)
+// Without Web Locks or BroadcastChannel (an http page that is not on localhost), each
+// tab renews alone, as before.
+
+const sessionChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('modu.session') : null;
+const canShareSession = Boolean(sessionChannel && navigator.locks);
+const RENEWER_WAIT_MS = 5000;
+
+/// This tab's place in its session: {sessionId, renewer, settled, leave}. `settled`
+/// resolves once it is known whether this tab is the renewer.
+let sharing = null;
+
+function tellTabs(message) {
+  sessionChannel?.postMessage({ sessionId: auth?.sessionId, ...message });
+}
+
+/// Takes this tab's place among the tabs of its session: the renewer when no other tab
+/// of the session is, and queued to be one after it otherwise.
+function joinSession() {
+  if (!canShareSession || !auth || sharing?.sessionId === auth.sessionId) return;
+  leaveSession();
+  const left = new AbortController();
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  const place = { sessionId: auth.sessionId, renewer: false, leave: () => (left.abort(), release()) };
+  const hold = () => {
+    if (left.signal.aborted) return undefined;
+    place.renewer = true;
+    return held; // the lock is this tab's until it lets go of the session
+  };
+  const lockName = `modu.renewer.${place.sessionId}`;
+  place.settled = new Promise((settle) => {
+    navigator.locks.request(lockName, { ifAvailable: true }, (lock) => {
+      settle();
+      if (lock) return hold();
+      navigator.locks.request(lockName, { signal: left.signal }, hold).catch(() => {}); // aborted: left
+      return undefined;
+    });
+  });
+  sharing = place;
+}
+
+function leaveSession() {
+  sharing?.leave();
+  sharing = null;
+  for (const answer of [...renewalWaiters.keys()]) answer(null);
+}
+
+/// Renewals waiting for the renewer's next pair, each with the generation it renews: it
+/// is told true (a newer pair adopted), false (the session has ended) or null (signed
+/// out here meanwhile).
+const renewalWaiters = new Map();
+
+/// What a tab that is not the renewer does to renew: asks the renewer for a pair newer
+/// than the one it holds.
+function askRenewer(session) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      renewalWaiters.delete(answer);
+      reject(new Error('reissue: the tab that renews did not answer'));
+    }, RENEWER_WAIT_MS);
+    const answer = (renewed) => {
+      clearTimeout(timer);
+      renewalWaiters.delete(answer);
+      if (renewed === null) reject(new Error('reissue: signed out meanwhile'));
+      else resolve(renewed);
+    };
+    renewalWaiters.set(answer, session.generation);
+    tellTabs({ type: 'renew', generation: session.generation });
+  });
+}
+
+sessionChannel?.addEventListener('message', ({ data }) => {
+  if (!auth || data.sessionId !== auth.sessionId) return; // another log-in's
+  switch (data.type) {
+    case 'renewed': // the renewer's new pair
+      if (data.session.generation > auth.generation) keepSession(data.session);
+      for (const [answer, generation] of [...renewalWaiters]) if (generation < auth.generation) answer(true);
+      break;
+    case 'renew': // a tab of the session needs a newer pair than it holds
+      if (!sharing?.renewer) break;
+      if (data.generation < auth.generation) {
+        tellTabs({ type: 'renewed', session: auth });
+        break;
+      }
+      reissue().then(
+        (renewed) => renewed || signOut('Your session has ended: log in again.'), // which tells them
+        (error) => console.warn('reissue:', error), // they ask again
+      );
+      break;
+    case 'ended': // logged out, or refused, in another tab: the session is over here too
+      for (const answer of [...renewalWaiters.keys()]) answer(false);
+      signOut(data.message, { tellTabs: false });
+      break;
+    default:
+      break;
+  }
+});
+
 let reissuing = null;
 
 /// Trades the refresh token for a new pair, once at a time: a refresh token is good for
-/// one use, and presenting it twice would end the session.
+/// one use, and presenting it twice would end the session. (In a tab that shares its
+/// session and is not the renewer: gets the renewer's next pair instead.)
 /// False when the server refuses it (the session has ended); throws when the server
 /// could not answer (down, or failing) or the session is no longer the page's, which
 /// ends nothing.
@@ -128,18 +264,29 @@ function reissue() {
   if (reissuing) return reissuing;
   const session = auth;
   const attempt = (async () => {
-    const response = await fetch(`${API}/auth/reissue`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refreshToken: session.refreshToken }),
-    });
+    joinSession();
+    await sharing?.settled;
+    // A newer pair of the session came from the renewer meanwhile: that is the renewal.
+    if (auth !== session) return auth?.sessionId === session.sessionId && auth.generation > session.generation;
+    if (sharing && !sharing.renewer) return askRenewer(session);
+    let response;
+    try {
+      response = await fetch(`${API}/auth/reissue`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken: session.refreshToken }),
+      });
+    } catch {
+      throw new Unreachable();
+    }
     if (response.status >= 500) throw new Error(`reissue: ${response.status}`);
     if (!response.ok) return false;
     const next = await response.json();
     // Signed out meanwhile (or someone else signed in): this answer is nobody's now,
     // and whoever is signed in keeps their session.
     if (auth !== session) throw new Error('reissue: signed out meanwhile');
-    setSession(next);
+    setSession(next, session);
+    tellTabs({ type: 'renewed', session: auth });
     return true;
   })();
   reissuing = attempt;
@@ -167,11 +314,16 @@ async function api(method, path, body, retry = true) {
   const headers = {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (auth) headers.Authorization = `Bearer ${auth.accessToken}`;
-  const response = await fetch(API + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(API + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Unreachable();
+  }
   if (response.status === 401 && auth && retry) {
     if (await reissue()) return api(method, path, body, false);
     signOut('Your session has ended: log in again.');
@@ -196,13 +348,110 @@ const presence = new Map(); // member id -> {online, lastSeenAt}, from GET .../p
 let stomp = null;
 const roomSubscriptions = new Map(); // room id -> stompjs subscription
 
+// ---- who is who
+//
+// Members are named (as senders, in system lines, in room names) from one cache, filled
+// from everything the page gets anyway: rooms' members, friends, my own profile. An id
+// none of these named (a member who has left, someone in a group bigger than the list's
+// preview of its members) is looked up with GET /members?ids=, the ids wanted by one
+// rendering together, and what names them is drawn again once the answer is in.
+
+const nicknames = new Map(); // member id -> nickname, as last heard
+const namesWanted = new Set(); // to look up, on the next round
+const namesAsked = new Set(); // looked up already, or on their way: one look-up each
+const NAMES_PER_LOOKUP = 100; // the most `GET /members?ids=` takes
+
+/// Takes the nicknames of `people`, whose ids are in `idKey` (`memberId` in a room's
+/// members and in friends, `id` in members).
+function learnNames(people, idKey = 'memberId') {
+  for (const person of people ?? []) nicknames.set(person[idKey], person.nickname);
+}
+
+/// A member's nickname; until it is known, `member <id>` (and it is looked up).
+function nameOf(id) {
+  const known = nicknames.get(id);
+  if (known !== undefined) return known;
+  if (id != null && !namesAsked.has(id)) {
+    if (namesWanted.size === 0) setTimeout(lookUpNames);
+    namesWanted.add(id);
+  }
+  return `member ${id}`;
+}
+
+async function lookUpNames() {
+  const ids = [...namesWanted];
+  namesWanted.clear();
+  if (!auth || ids.length === 0) return;
+  const who = me();
+  let learned = false;
+  for (let at = 0; at < ids.length; at += NAMES_PER_LOOKUP) {
+    const batch = ids.slice(at, at + NAMES_PER_LOOKUP);
+    for (const id of batch) namesAsked.add(id);
+    try {
+      const page = await api('GET', `/members?ids=${batch.join(',')}`);
+      if (me() !== who) return; // signed out meanwhile
+      learnNames(page.items, 'id');
+      learned ||= page.items.length > 0;
+    } catch (error) {
+      console.warn('names:', error);
+      for (const id of batch) namesAsked.delete(id); // asked again when next shown
+    }
+  }
+  // Ids the server does not know (accounts closed) stay `member <id>`, and are not asked again.
+  if (learned) {
+    renderRooms();
+    openRoom?.renderNames();
+  }
+}
+
+function forgetNames() {
+  nicknames.clear();
+  namesWanted.clear();
+  namesAsked.clear();
+}
+
 function roomName(room) {
   if (room.name) return room.name;
+  // A 1:1 room is named after the other of the two, also while they are out of it.
+  if (room.type === 'direct' && room.peerId != null) return nameOf(room.peerId);
   const others = (room.members ?? []).filter((m) => m.memberId !== me());
   if (others.length === 0) return 'Just me';
-  const names = others.map((m) => m.nickname).join(', ');
+  const names = others.map((m) => nameOf(m.memberId)).join(', ');
   const hidden = (room.memberCount ?? others.length + 1) - 1 - others.length;
   return hidden > 0 ? `${names} +${hidden}` : names;
+}
+
+/// A 1:1 room whose other member has left it. A message in it (from me, or from them
+/// on another device of theirs) brings them back, which no event tells.
+const peerAway = (room) =>
+  room.type === 'direct' && room.peerId != null && !(room.members ?? []).some((m) => m.memberId === room.peerId);
+
+/// After a message in a 1:1 room the other had left: the room is read again, so that its
+/// member count, and the unread numbers beside its messages, count them again.
+async function peerMayBeBack(roomId) {
+  if (openRoom?.id === roomId && openRoom.detail) {
+    if (peerAway(openRoom.detail)) openRoom.refreshMembers(); // which updates the list too
+    return;
+  }
+  const listed = rooms.get(roomId);
+  if (!listed || !peerAway(listed)) return;
+  try {
+    const detail = await api('GET', `/rooms/${roomId}`);
+    takeDirectMembers(detail);
+  } catch (error) {
+    console.warn('room:', error);
+  }
+}
+
+/// A 1:1 room's members, from its detail, onto its entry in the list (a group's entry
+/// keeps the server's preview of its members).
+function takeDirectMembers(detail) {
+  const listed = rooms.get(detail.id);
+  learnNames(detail.members);
+  if (!listed || detail.type !== 'direct') return;
+  listed.members = detail.members;
+  listed.memberCount = detail.members.length;
+  renderRooms();
 }
 
 /// A system message's event ({event, memberId, ...}), or null for one that is not JSON.
@@ -214,10 +463,10 @@ function systemEvent(body) {
   }
 }
 
-function describeSystem(body, names) {
+function describeSystem(body) {
   const event = systemEvent(body);
   if (!event) return body;
-  const who = (id) => names.get(id) ?? `member ${id}`;
+  const who = nameOf;
   switch (event.event) {
     case 'created':
       return `${who(event.by)} opened the room`;
@@ -237,10 +486,7 @@ function previewOf(room) {
   if (!message) return 'No messages yet';
   if (message.type === 'image') return 'Photo';
   if (message.type === 'file') return 'File';
-  if (message.type === 'system') {
-    const names = new Map((room.members ?? []).map((m) => [m.memberId, m.nickname]));
-    return describeSystem(message.body, names);
-  }
+  if (message.type === 'system') return describeSystem(message.body);
   return message.body;
 }
 
@@ -289,7 +535,12 @@ function renderRooms() {
             el(
               'span',
               { className: 'room-line' },
-              el('span', { className: 'room-preview', text: previewOf(room), dataset: { testid: 'room-last' } }),
+              el('span', {
+                className: 'room-preview',
+                text: previewOf(room),
+                dir: 'auto',
+                dataset: { testid: 'room-last' },
+              }),
               unread
                 ? el('span', {
                     className: room.muted ? 'badge quiet' : 'badge',
@@ -305,40 +556,72 @@ function renderRooms() {
   );
   $('#rooms-empty').hidden = rooms.size > 0;
   $('#more-rooms').hidden = !roomsCursor;
-  // The tab's title calls for attention: not for rooms I muted.
-  const total = sorted.reduce(
-    (sum, room) => sum + (openRoom?.id === room.id || room.muted ? 0 : room.unreadCount),
-    0,
-  );
-  document.title = total > 0 ? `(${total}) Modu` : 'Modu';
+  // The tab's title calls for attention: not for rooms I muted, nor for the open room
+  // while I look at it (while the tab is hidden, I do not). Rooms past the pages listed
+  // may hold unread messages too, which only the server knows: then the number is said
+  // as "at least" (12+) rather than understated. They are the rooms quiet the longest:
+  // one with a new message comes to the top of the list.
+  const looking = (room) => openRoom?.id === room.id && !document.hidden;
+  const total = sorted.reduce((sum, room) => sum + (looking(room) || room.muted ? 0 : room.unreadCount), 0);
+  document.title = total > 0 ? `(${total}${roomsCursor ? '+' : ''}) Modu` : 'Modu';
 }
 
 let loadingRooms = null;
 let roomsAgain = false; // asked for while a load was on its way: its answer may be older
+let moreAgain = false; // "More rooms", asked for while a load was on its way
+const ROOMS_PAGE_SIZE = 50; // what "More rooms" adds
+const MAX_PAGE_SIZE = 100; // the most the server gives in one page
+const FEW_ROOMS = 10; // a page's size, past as many rooms as were shown, on the way down to the last one
 
-/// The first page of my rooms, anew (and the pages after it with `more`).
+/// GET /rooms, `size` of them after `cursor`.
+const roomsPage = (size, cursor) =>
+  api('GET', `/rooms?size=${size}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+
+/// My rooms, anew: as many as the list shows (a page at least), and on down to the room
+/// it shows last (rooms new to the list push that one down), so that a list grown with
+/// "More rooms" stays that long. With `more`, the page after them.
 async function loadRooms(more = false) {
   if (loadingRooms) {
-    roomsAgain ||= !more;
+    if (more) moreAgain = true;
+    else roomsAgain = true;
     return loadingRooms;
   }
   loadingRooms = (async () => {
     try {
-      do {
-        const cursor = more && roomsCursor ? `&cursor=${encodeURIComponent(roomsCursor)}` : '';
+      for (;;) {
         roomsAgain = false;
-        const page = await api('GET', `/rooms?size=50${cursor}`);
-        if (!more) rooms.clear();
-        for (const room of page.items) rooms.set(room.id, room);
-        roomsCursor = page.nextCursor;
+        if (more && roomsCursor) {
+          const page = await roomsPage(ROOMS_PAGE_SIZE, roomsCursor);
+          for (const room of page.items) rooms.set(room.id, room);
+          roomsCursor = page.nextCursor;
+        } else {
+          const wanted = Math.max(ROOMS_PAGE_SIZE, rooms.size);
+          const lastShown = [...rooms.values()].sort(byActivity).at(-1);
+          const listed = [];
+          let cursor = null;
+          const pastLastShown = () => !lastShown || !listed.length || byActivity(listed.at(-1), lastShown) >= 0;
+          do {
+            const size = Math.min(MAX_PAGE_SIZE, Math.max(FEW_ROOMS, wanted - listed.length));
+            const page = await roomsPage(size, cursor);
+            listed.push(...page.items);
+            cursor = page.nextCursor;
+          } while (cursor && (listed.length < wanted || !pastLastShown()));
+          rooms.clear();
+          for (const room of listed) rooms.set(room.id, room);
+          roomsCursor = cursor;
+        }
+        for (const room of rooms.values()) learnNames(room.members);
         renderRooms();
         syncSubscriptions();
-        more = false;
-      } while (roomsAgain);
+        if (roomsAgain) more = false;
+        else if (moreAgain) [more, moreAgain] = [true, false];
+        else break;
+      }
     } catch (error) {
       console.warn('rooms:', error);
     } finally {
       loadingRooms = null;
+      moreAgain = false; // not after a failure: the button is there to ask again
     }
   })();
   return loadingRooms;
@@ -355,6 +638,7 @@ async function othersByEmail(list) {
       const member = page.items[0];
       if (!member) throw new Error(`Nobody has the email ${email}.`);
       if (member.id === me()) throw new Error(`${email} is you: leave it out.`);
+      nicknames.set(member.id, member.nickname);
       return member;
     }),
   );
@@ -444,6 +728,8 @@ async function loadFriends(more = false) {
     if (ticket !== friendList.asked || !auth || (more && friendList.cursor !== after)) return;
     friendList.friends = more ? [...friendList.friends, ...page.items] : page.items;
     if (blocked) friendList.blocked = blocked;
+    learnNames(page.items);
+    learnNames(blocked);
     friendList.cursor = page.nextCursor;
     friendList.failed = '';
     renderFriends();
@@ -628,8 +914,7 @@ function onLiveMessage(roomId, message) {
   if (room) {
     const last = room.lastMessage?.seq ?? 0;
     if (message.seq > last) {
-      const viewing = openRoom?.id === roomId && !document.hidden;
-      if (!viewing && message.senderId !== me()) room.unreadCount += 1;
+      if (!seeingNewest(roomId) && message.senderId !== me()) room.unreadCount += 1;
       room.lastMessage = message;
       room.lastActivityAt = message.createdAt;
       renderRooms();
@@ -640,6 +925,7 @@ function onLiveMessage(roomId, message) {
   // Who is in it changed: the list's name and member preview come from the server.
   if (message.type === 'system' && ['invited', 'left'].includes(systemEvent(message.body)?.event)) loadRooms();
   if (openRoom?.id === roomId) openRoom.arrived(message);
+  if (message.type !== 'system') peerMayBeBack(roomId);
 }
 
 /// My own events: my read position moved (here or on another device); my unread count in
@@ -674,11 +960,11 @@ function onPersonalEvent(frame) {
     // Counted from where I had read when it was sent; a read marker of mine (from here or
     // another device) may have come first and be further on.
     room.readSeq = Math.max(room.readSeq ?? 0, body.readSeq);
-    const viewing = openRoom?.id === room.id && !document.hidden;
-    if (!viewing) room.unreadCount = Math.max(0, body.lastSeq - room.readSeq);
+    if (!seeingNewest(room.id)) room.unreadCount = Math.max(0, body.lastSeq - room.readSeq);
     room.lastMessage = body.lastMessage;
     room.lastActivityAt = body.lastMessage.createdAt;
     renderRooms();
+    peerMayBeBack(room.id);
   }
 }
 
@@ -738,6 +1024,7 @@ function transmit(entry, { overRest = false } = {}) {
     .then((message) => {
       if (openRoom?.id === roomId) openRoom.arrived(message); // which takes it off the list
       else takeOut(roomId, clientMsgId);
+      peerMayBeBack(roomId);
     })
     .catch((error) => {
       if (error instanceof ApiError && error.status < 500) {
@@ -781,6 +1068,22 @@ function scrollToBottom() {
   box.scrollTop = box.scrollHeight;
 }
 
+/// Whether I see the newest messages of room `roomId`: it is open, in view, and not
+/// scrolled up into its history.
+const seeingNewest = (roomId) => openRoom?.id === roomId && !document.hidden && nearBottom();
+
+/// Shown while new messages came below what I am reading, further up: they are read
+/// once scrolled to. (Made here: it belongs to the messages' scroller, at its foot.)
+const newBelow = el('button', {
+  type: 'button',
+  className: 'new-below',
+  text: 'New messages below ↓',
+  hidden: true,
+  dataset: { testid: 'new-below' },
+});
+newBelow.addEventListener('click', scrollToBottom); // and the scroll marks them read
+messagesBox().append(newBelow);
+
 /// One open room: its messages by seq, its members' read positions, my pending sends.
 class RoomView {
   constructor(id) {
@@ -789,13 +1092,13 @@ class RoomView {
     this.byseq = new Map(); // seq -> {message, node}
     this.seqs = []; // ascending
     this.olderCursor = null;
+    this.loading = false;
     this.loaded = false;
     this.early = []; // live messages that came before the first page
     this.loadingOlder = false;
     this.catchingUp = null;
     this.catchUpAgain = false;
     this.readSeqs = new Map(); // member id -> read seq
-    this.names = new Map(); // member id -> nickname
     this.pendingNodes = new Map(); // clientMsgId -> the outbox entry's node on screen
     this.detailAsked = 0; // requests made for the room's detail (see `detailFrom`)
     this.detailTaken = 0; // the latest of them whose answer was taken
@@ -813,17 +1116,27 @@ class RoomView {
     return this.seqs.length ? this.seqs[0] : 0;
   }
 
-  async open() {
+  open() {
     $('#message-list').replaceChildren();
     $('#pending-list').replaceChildren();
     $('#typing').textContent = '';
     $('#composer-error').textContent = '';
     closeRoomMenu();
     $('#room-menu-toggle').hidden = true; // until the room's detail says what it offers
-    $('#history-status').textContent = 'Loading…';
+    $('#send-form').hidden = false;
+    newBelow.hidden = true;
     $('#room-title').textContent = rooms.has(this.id) ? roomName(rooms.get(this.id)) : '';
     $('#room-subtitle').textContent = '';
     for (const entry of outboxOf(this.id).values()) this.showPending(entry);
+    this.load();
+  }
+
+  /// The room's detail and its latest page. Again, when they could not be had (the
+  /// server down): on a reconnect, and on a click on the room in the list.
+  async load() {
+    if (this.loaded || this.loading || this.closed) return;
+    this.loading = true;
+    $('#history-status').textContent = 'Loading…';
     let page;
     try {
       [, page] = await Promise.all([
@@ -831,8 +1144,10 @@ class RoomView {
         api('GET', `/rooms/${this.id}/messages?size=${PAGE_SIZE}`),
       ]);
     } catch (error) {
-      if (!this.closed) $('#history-status').textContent = `This room cannot be shown: ${error.message}`;
+      if (!this.closed) this.showLoadFailure(error);
       return;
+    } finally {
+      this.loading = false;
     }
     if (this.closed) return;
     this.member = true;
@@ -845,6 +1160,25 @@ class RoomView {
     for (const message of this.early.splice(0)) this.arrived(message);
     this.scheduleRead();
     this.fillView();
+  }
+
+  showLoadFailure(error) {
+    const status = $('#history-status');
+    if (error instanceof Unreachable) {
+      status.textContent = 'Cannot reach the server; the room opens once it is back.';
+    } else if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+      // Not mine (a link to someone else's room, or one I have left): nothing to write to.
+      status.textContent = 'You are not in this room.';
+      $('#send-form').hidden = true;
+    } else {
+      status.textContent = `This room cannot be shown: ${error.message}`;
+    }
+  }
+
+  /// Whether a message typed here can go: the room is mine once its detail came, or when
+  /// my list has it (then it goes, or waits in the outbox, while the room is loading).
+  canSend() {
+    return this.member || rooms.has(this.id);
   }
 
   /// I left it on another device: it is no longer mine to show, nor to subscribe to.
@@ -888,13 +1222,9 @@ class RoomView {
     this.readSeqs = new Map(
       detail.members.map((m) => [m.memberId, Math.max(m.readSeq, this.readSeqs.get(m.memberId) ?? 0)]),
     );
-    for (const m of detail.members) this.names.set(m.memberId, m.nickname);
-    // System lines name members: one just invited was not known when its line came.
-    for (const { message, node } of this.byseq.values()) {
-      if (message.type === 'system') node.textContent = describeSystem(message.body, this.names);
-    }
-    // From the room itself: the list's copy may not have heard of a rename yet.
-    $('#room-title').textContent = roomName({ ...detail, memberCount: detail.members.length });
+    takeDirectMembers(detail); // which learns their names
+    // Names change: one just invited was not known when its line came.
+    this.renderNames();
     $('#room-menu-toggle').hidden = false;
     showMuted(detail.members.find((m) => m.memberId === me())?.muted === true);
     $('#rename-form').hidden = detail.type !== 'group'; // a 1:1 room has no name of its own
@@ -920,11 +1250,28 @@ class RoomView {
     return this.detail?.members.find((m) => m.memberId !== me()) ?? null;
   }
 
+  /// What shows members' names: the title, the subtitle, senders and system lines.
+  renderNames() {
+    if (!this.detail || this.closed) return;
+    // From the room itself: the list's copy may not have heard of a rename yet.
+    $('#room-title').textContent = roomName({ ...this.detail, memberCount: this.detail.members.length });
+    this.renderSubtitle();
+    for (const { message, node } of this.byseq.values()) {
+      if (message.type === 'system') node.textContent = describeSystem(message.body);
+      else node.querySelector('.sender').textContent = nameOf(message.senderId);
+    }
+  }
+
   /// A group's size; in a 1:1 room, who it is with and whether they are online.
   renderSubtitle() {
     if (!this.detail || this.closed) return;
     const subtitle = $('#room-subtitle');
     const other = this.otherMember();
+    subtitle.classList.remove('online');
+    if (!other && peerAway(this.detail)) {
+      subtitle.textContent = `${nameOf(this.detail.peerId)} left this room`;
+      return;
+    }
     if (!other) {
       const count = this.detail.members.length;
       subtitle.textContent = `${count} ${count === 1 ? 'member' : 'members'}`;
@@ -932,7 +1279,8 @@ class RoomView {
     }
     const state = presence.get(other.memberId);
     const seen = state?.online ? 'online' : state?.lastSeenAt ? `last seen ${shortTime(state.lastSeenAt)}` : '';
-    subtitle.textContent = seen ? `${other.nickname} · ${seen}` : other.nickname;
+    const name = nameOf(other.memberId);
+    subtitle.textContent = seen ? `${name} · ${seen}` : name;
     subtitle.classList.toggle('online', state?.online === true);
   }
 
@@ -948,7 +1296,7 @@ class RoomView {
   /// After a reconnect: what was sent meanwhile, and who read what (my unsent messages
   /// go again with the rest of the outbox).
   resume() {
-    if (!this.loaded) return;
+    if (!this.loaded) return this.load(); // it could not be, while the server was away
     this.catchUp();
     this.refreshMembers();
   }
@@ -1008,11 +1356,11 @@ class RoomView {
       return el('li', {
         className: 'msg system',
         dataset: { testid: 'message', seq: message.seq },
-        text: describeSystem(message.body, this.names),
+        text: describeSystem(message.body),
       });
     }
     const mine = message.senderId === me();
-    const sender = this.names.get(message.senderId) ?? `member ${message.senderId}`;
+    const sender = nameOf(message.senderId);
     const body =
       message.type === 'text'
         ? message.body
@@ -1027,7 +1375,7 @@ class RoomView {
       el(
         'span',
         { className: 'line' },
-        el('span', { className: 'bubble', text: body, dataset: { testid: 'message-body' } }),
+        el('span', { className: 'bubble', text: body, dir: 'auto', dataset: { testid: 'message-body' } }),
         el(
           'span',
           { className: 'meta' },
@@ -1177,6 +1525,11 @@ class RoomView {
   markRead() {
     if (this.closed || document.hidden || !this.loaded) return;
     const seq = this.newest;
+    if (!nearBottom()) {
+      newBelow.hidden = seq <= this.sentRead; // read up to there, or not: they wait below
+      return;
+    }
+    newBelow.hidden = true;
     const room = rooms.get(this.id);
     if (room && room.unreadCount !== 0) {
       room.unreadCount = 0;
@@ -1211,7 +1564,7 @@ class RoomView {
         el(
           'span',
           { className: 'line' },
-          el('span', { className: 'bubble', text: entry.body }),
+          el('span', { className: 'bubble', text: entry.body, dir: 'auto' }),
           el('span', { className: 'meta' }, el('span', { className: 'state' })),
         ),
       );
@@ -1266,7 +1619,7 @@ class RoomView {
   }
 
   renderTyping() {
-    const names = [...this.typingTimers.keys()].map((id) => this.names.get(id) ?? 'someone');
+    const names = [...this.typingTimers.keys()].map((id) => nicknames.get(id) ?? 'someone');
     $('#typing').textContent = names.length ? `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} typing…` : '';
   }
 }
@@ -1290,14 +1643,20 @@ function startChat() {
   $('#auth').hidden = true;
   $('#chat').hidden = false;
   const nickname = auth.member.nickname;
+  nicknames.set(me(), nickname);
   $('[data-testid="me"]').textContent = nickname;
   $('#me-avatar').textContent = initial(nickname);
   $('#me-avatar').style.setProperty('--hue', hueOf(me()));
+  joinSession();
   loadRooms();
   startLive();
 }
 
-function signOut(message = '') {
+/// Ends the session on this page and, unless told of it by one (`tellTabs: false`), in
+/// the other tabs that share it.
+function signOut(message = '', { tellTabs: tell = true } = {}) {
+  if (tell && auth) tellTabs({ type: 'ended', message: message || 'You logged out in another tab.' });
+  leaveSession();
   const client = stomp;
   stomp = null;
   client?.deactivate();
@@ -1319,6 +1678,7 @@ function signOut(message = '') {
   showTab('rooms');
   roomsCursor = null;
   roomSubscriptions.clear();
+  forgetNames();
   auth = null;
   sessionStorage.removeItem(SESSION_KEY);
   started = false;
@@ -1341,6 +1701,12 @@ function showRoom(id) {
   }
 }
 
+/// The id of the room in the address (`#/rooms/12`), or null.
+function roomInAddress() {
+  const found = /^#\/rooms\/(\d+)$/.exec(location.hash);
+  return found ? Number(found[1]) : null;
+}
+
 function route() {
   const hash = location.hash;
   if (!auth) {
@@ -1348,8 +1714,7 @@ function route() {
     return;
   }
   startChat();
-  const found = /^#\/rooms\/(\d+)$/.exec(hash);
-  showRoom(found ? Number(found[1]) : null);
+  showRoom(roomInAddress());
 }
 
 // ---------------------------------------------------------------- wiring
@@ -1367,7 +1732,7 @@ $('#login-form').addEventListener('submit', async (event) => {
       await api('POST', '/auth/login', { email: form.email.value.trim(), password: form.password.value }, false),
     );
     form.reset();
-    location.hash = '#/rooms';
+    if (!roomInAddress()) location.hash = '#/rooms'; // a link to a room leads there once logged in
     route();
   } catch (error) {
     $('[data-testid="auth-error"]').textContent = error.message;
@@ -1643,6 +2008,12 @@ for (const list of [$('#friends'), $('#blocked')]) {
 }
 $('#more-friends').addEventListener('click', () => loadFriends(true));
 
+$('#rooms').addEventListener('click', (event) => {
+  // The room open already: the address stays as it is, so nothing else hears of the
+  // click. It is a way to ask again for a room that could not be loaded.
+  const item = event.target.closest('[data-testid="room-item"]');
+  if (item && Number(item.dataset.roomId) === openRoom?.id) openRoom.load();
+});
 $('#refresh-rooms').addEventListener('click', () => loadRooms());
 $('#more-rooms').addEventListener('click', () => loadRooms(true));
 $('#messages').addEventListener('scroll', () => openRoom?.onScroll(), { passive: true });
@@ -1668,7 +2039,11 @@ composer.addEventListener('keydown', (event) => {
 $('#send-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = cleanText(composer.value);
-  if (!text || !openRoom?.member) return;
+  if (!text || !openRoom) return;
+  if (!openRoom.canSend()) {
+    $('#composer-error').textContent = 'This room has not loaded yet: your message stays here until it has.';
+    return;
+  }
   if ([...text].length > MAX_TEXT_LENGTH) {
     $('#composer-error').textContent = `A message holds at most ${MAX_TEXT_LENGTH} characters.`;
     return;
@@ -1680,6 +2055,7 @@ $('#send-form').addEventListener('submit', (event) => {
 
 document.addEventListener('visibilitychange', () => {
   openRoom?.refreshUnreadNumbers(); // I count among the readers only while I look
+  renderRooms(); // and the open room's count in the title, only while I do not
   if (document.hidden || !started) return;
   openRoom?.scheduleRead();
   loadRooms(); // a tab in the background may have been frozen, its events held back
