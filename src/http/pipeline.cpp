@@ -61,10 +61,12 @@ boost::asio::awaitable<Reply> Pipeline::dispatch(Request& request) const {
       allow += ", ";
     }
     allow += "OPTIONS";
-    // OPTIONS asks what a path allows (RFC 9110, 9.3.7): every route answers it. A CORS
-    // preflight does not get here; the CORS middleware answers it.
+    // OPTIONS asks what a path allows (RFC 9110, 9.3.7): every route answers it, 200 with
+    // no content (so Content-Length: 0, which a 204 may not carry). A CORS preflight does
+    // not get here; the CORS middleware answers it.
     if (request.method == Method::options) {
-      auto response = Response::no_content();
+      Response response;
+      response.status = 200;
       response.set_header("Allow", allow);
       co_return response;
     }

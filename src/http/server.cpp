@@ -35,6 +35,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 namespace modu::http {
 namespace asio = boost::asio;
@@ -359,12 +360,13 @@ struct Server::Impl {
       if (!ec && !parser.is_done()) {
         if (wants_continue(parser.get())) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          co_await asio::async_write(connection.socket, asio::buffer(kContinue), kUseTuple);
+          std::tie(ec, n) = co_await asio::async_write(connection.socket, asio::buffer(kContinue), kUseTuple);
         }
-        std::tie(ec, n) = co_await bhttp::async_read(connection.socket, buffer, parser, kUseTuple);
+        if (!ec) std::tie(ec, n) = co_await bhttp::async_read(connection.socket, buffer, parser, kUseTuple);
       }
       connection.arriving = false;
-      if (connection.timed_out) {
+      // A read that completed as the watchdog fired took the request whole: it is answered.
+      if (std::exchange(connection.timed_out, false) && ec) {
         // Named, as the refusals' errors are here: g++ 12 destroyed a string built inside
         // a braced argument of a co_await twice (AddressSanitizer: double free).
         const Error timeout{Errc::request_timeout, "the request did not arrive whole within " +

@@ -42,7 +42,7 @@ Result<Page<Friend, member::NicknameCursor>> FriendService::list(MemberId me, Fi
 
 Result<Friend> FriendService::change(MemberId me, MemberId other, const FriendPatch& patch) {
   if (other == me) return Error::validation("you cannot change yourself as a friend");
-  const bool was_blocked = patch.blocked && !blocks_.can_reach(other, me);
+  const bool was_blocked = patch.blocked.has_value() && !blocks_.can_reach(other, me);
   if (!friends_.update(me, other, patch)) {
     if (patch.blocked != true || patch.favorite || patch.hidden) return not_a_friend();
     if (!members_.find(other)) return Error::not_found("no such member");
@@ -50,7 +50,9 @@ Result<Friend> FriendService::change(MemberId me, MemberId other, const FriendPa
   }
   auto relation = friends_.find(me, other);
   if (!relation) return not_a_friend();
-  if (patch.blocked && relation->blocked != was_blocked) block_listener_.block_changed(me, other, relation->blocked);
+  if (patch.blocked.has_value() && relation->blocked != was_blocked) {
+    block_listener_.block_changed(me, other, relation->blocked);
+  }
   return std::move(*relation);
 }
 

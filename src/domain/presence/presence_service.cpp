@@ -61,7 +61,8 @@ void PresenceService::block_changed(MemberId member, MemberId other, bool blocke
   // a stranger would know.
   workers_.post(telling_, [this, member, other, blocked] {
     try {
-      if (!rooms_.share_room(member, other)) return;
+      // Not connected, they see nothing live; a page they open later asks, and is answered.
+      if (!store_.get(other).online || !rooms_.share_room(member, other)) return;
       publisher_.presence_changed(blocked ? Presence{member, false, std::nullopt} : store_.get(member), {other});
     } catch (const std::exception& e) {
       spdlog::warn("presence of member {} not told to member {}: {}", member.value(), other.value(), e.what());
