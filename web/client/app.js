@@ -147,8 +147,10 @@ const me = () => auth?.member?.id;
 // renewer, is the only one to trade the refresh token: the tab holding the Web Lock
 // named after the session (the first to ask; when its tab closes, the lock passes to
 // the next). It tells every new pair to the others over a BroadcastChannel, and they
-// adopt it; one that needs a new pair sooner asks the renewer for it. A lock rather
-// than a message decides who renews, because a lock cannot be held by two tabs at once.
+// adopt it; one that needs a new pair sooner asks for it, and whichever tab holds a newer
+// pair answers. A tab that missed a pair (it was reloading) and then became the renewer
+// asks the others for a newer one before it renews. A lock rather than a message decides
+// who renews, because a lock cannot be held by two tabs at once.
 // A separate log-in in another tab is a session of its own, with a lock of its own.
 // (A renewer closed while its renewal is on its way takes the new pair with it: the
 // next renewal, from another tab, then ends the session, as a reuse. It is rare enough.)
@@ -158,6 +160,7 @@ const me = () => auth?.member?.id;
 const sessionChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('modu.session') : null;
 const canShareSession = Boolean(sessionChannel && navigator.locks);
 const RENEWER_WAIT_MS = 5000;
+const CATCH_UP_MS = 200;
 
 /// This tab's place in its session: {sessionId, renewer, settled, leave}. `settled`
 /// resolves once it is known whether this tab is the renewer.
@@ -221,8 +224,16 @@ function askRenewer(session) {
       else resolve(renewed);
     };
     renewalWaiters.set(answer, session.generation);
-    tellTabs({ type: 'renew', generation: session.generation });
+    tellTabs({ type: 'renew', session });
   });
+}
+
+/// What the renewer does before it trades its refresh token. It may hold a spent one: a
+/// tab that was reloading when a pair went round missed it, and may have become the
+/// renewer since. So it asks the others for a newer pair, and takes one if any has it.
+async function catchUpWithTabs(session) {
+  tellTabs({ type: 'newest', generation: session.generation });
+  await new Promise((resolve) => setTimeout(resolve, CATCH_UP_MS));
 }
 
 sessionChannel?.addEventListener('message', ({ data }) => {
@@ -232,12 +243,17 @@ sessionChannel?.addEventListener('message', ({ data }) => {
       if (data.session.generation > auth.generation) keepSession(data.session);
       for (const [answer, generation] of [...renewalWaiters]) if (generation < auth.generation) answer(true);
       break;
-    case 'renew': // a tab of the session needs a newer pair than it holds
-      if (!sharing?.renewer) break;
-      if (data.generation < auth.generation) {
+    case 'newest': // the renewer asks whether a tab holds a newer pair than it does
+      if (data.generation < auth.generation) tellTabs({ type: 'renewed', session: auth });
+      break;
+    case 'renew': // a tab of the session needs a newer pair than the one it sends
+      // Whichever tab holds a newer pair answers; the renewer takes the asker's, if newer.
+      if (data.session.generation < auth.generation) {
         tellTabs({ type: 'renewed', session: auth });
         break;
       }
+      if (data.session.generation > auth.generation) keepSession(data.session);
+      if (!sharing?.renewer) break;
       reissue().then(
         (renewed) => renewed || signOut('Your session has ended: log in again.'), // which tells them
         (error) => console.warn('reissue:', error), // they ask again
@@ -264,11 +280,21 @@ function reissue() {
   if (reissuing) return reissuing;
   const session = auth;
   const attempt = (async () => {
+    // A newer pair of the session came from another tab meanwhile: that is the renewal.
+    // Another session altogether (signed out, or in again): this one is nobody's now.
+    const renewedMeanwhile = () => {
+      if (auth === session) return false;
+      if (auth?.sessionId === session.sessionId && auth.generation > session.generation) return true;
+      throw new Error('reissue: signed out meanwhile');
+    };
     joinSession();
     await sharing?.settled;
-    // A newer pair of the session came from the renewer meanwhile: that is the renewal.
-    if (auth !== session) return auth?.sessionId === session.sessionId && auth.generation > session.generation;
+    if (renewedMeanwhile()) return true;
     if (sharing && !sharing.renewer) return askRenewer(session);
+    if (sharing) {
+      await catchUpWithTabs(session);
+      if (renewedMeanwhile()) return true;
+    }
     let response;
     try {
       response = await fetch(`${API}/auth/reissue`, {
@@ -1151,6 +1177,7 @@ class RoomView {
     }
     if (this.closed) return;
     this.member = true;
+    $('#send-form').hidden = false; // hidden by an earlier failure, say (I was not in it then)
     for (const message of page.items) this.add(message);
     this.olderCursor = this.oldest > 1 ? page.nextCursor : null;
     this.loaded = true;
